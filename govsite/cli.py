@@ -1,0 +1,97 @@
+"""govsite's command line: build, check (and the commands other modules add)."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import BuildFailed, Diagnostic
+from .locale import Locale
+from .pipeline import Options, build, check
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text}") from exc
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="govsite", description="Static sites for public governance transparency.")
+    parser.add_argument("--version", action="version", version=f"govsite {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def content_options(command):
+        command.add_argument("--content", type=Path, default=Path("content"), help="content folder (./content)")
+        command.add_argument("--drafts", action="store_true", help="publish drafts, marked as drafts")
+        command.add_argument("--strict", action="store_true", help="warnings fail the build too")
+        command.add_argument("--today", type=_date, help="the date arenas' status is derived from (YYYY-MM-DD)")
+
+    def site_options(command):
+        content_options(command)
+        command.add_argument("--templates", type=Path, help="theme folder (./templates, else the built-in theme)")
+        command.add_argument("--output", type=Path, default=Path("output"), help="output folder (./output)")
+        command.add_argument("--base-url", help="the site's public address; overrides base_url in site.yaml")
+
+    site_options(commands.add_parser("build", help="build the site into the output folder"))
+    check_command = commands.add_parser("check", help="validate the content without writing anything")
+    content_options(check_command)
+    check_command.add_argument("--format", choices=("text", "json"), default="text")
+    return parser
+
+
+def options_from(args) -> Options:
+    templates = getattr(args, "templates", None)
+    if templates is None and Path("templates/base.html").is_file():
+        templates = Path("templates")
+    return Options(content=args.content, theme=templates, output=getattr(args, "output", Path("output")),
+                   base_url=getattr(args, "base_url", None), with_drafts=args.drafts, today=args.today,
+                   strict=args.strict)
+
+
+def report(diagnostics: list[Diagnostic], language: str, stream=None) -> None:
+    stream = stream or sys.stderr
+    locale = Locale.load(language)
+    for diagnostic in diagnostics:
+        print(locale.format(diagnostic), file=stream)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if not args.content.is_dir():
+        print(Locale.load("sv").t("cli.no_content", path=args.content), file=sys.stderr)
+        return 2
+    options = options_from(args)
+    if args.command == "check":
+        result = check(options)
+        failed = result.site is None or (args.strict and any(d.level == "warning" for d in result.diagnostics))
+        locale = Locale.load(result.language)
+        if args.format == "json":
+            json.dump([locale.as_json(d) for d in result.diagnostics], sys.stdout, ensure_ascii=False, indent=2)
+            print()
+        else:
+            report(result.diagnostics, result.language)
+            print(locale.t("cli.check_failed" if failed else "cli.check_ok", problems=len(result.diagnostics)))
+        return 1 if failed else 0
+    try:
+        result = build(options)
+    except BuildFailed as failure:
+        report(failure.diagnostics, failure.language)
+        errors = sum(d.level == "error" for d in failure.diagnostics)
+        print(Locale.load(failure.language).t("cli.build_failed", errors=errors,
+                                              warnings=len(failure.diagnostics) - errors,
+                                              output=options.output), file=sys.stderr)
+        return 1
+    report(result.diagnostics, result.language)
+    pages = sum(path.endswith(".html") for path in result.files)
+    print(Locale.load(result.language).t("cli.built", pages=pages, files=len(result.files),
+                                         seconds=f"{result.seconds['total']:.2f}", output=options.output))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

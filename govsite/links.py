@@ -1,0 +1,117 @@
+"""Resolve every reference into Links, and invert them into backlinks.
+
+All references are checked here, before anything is rendered; a site with an
+unknown id does not build (Zola's rule), and the message names the nearest id.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+
+from . import model
+from .errors import Diagnostics, SourceLocation
+from .schema import dotted, refs_of, suggest
+from .validate import Content
+
+PREFIXES = "|".join(model.PLURAL)
+# [[risk:id]] and [[plan:id#goal]]; [text](risk:id)
+BODY_REF = re.compile(
+    rf"\[\[(?P<kind>{PREFIXES}):(?P<id>[^\]#\s]*)(?:#(?P<goal>[^\]\s]*))?\]\]"
+    rf"|\]\((?P<kind2>{PREFIXES}):(?P<id2>[^)#\s]*)(?:#(?P<goal2>[^)\s]*))?\)"
+)
+
+
+def entity_path(kind: str, entity_id: str) -> str:
+    """The site-relative URL path of an entity's page: "risks/x/", "styrmodell/", ""."""
+    if kind == "pages":
+        return "" if entity_id == "index" else f"{entity_id}/"
+    return f"{kind}/{entity_id}/"
+
+
+def body_refs(entity: model.Entity):
+    """(line, kind, id, goal) for every reference in the Markdown body."""
+    body = entity.body
+    if ":" not in body:
+        return
+    for match in BODY_REF.finditer(body):
+        kind = match.group("kind") or match.group("kind2")
+        ref_id = match.group("id") if match.group("kind") else match.group("id2")
+        goal = (match.group("goal") if match.group("kind") else match.group("goal2")) or ""
+        line = entity.body_line + body.count("\n", 0, match.start())
+        yield line, model.PLURAL[kind], ref_id, goal
+
+
+def resolve(content: Content, diagnostics: Diagnostics, today: dt.date, with_drafts: bool = False) -> model.Site:
+    entities = content.entities
+
+    def published(entity: model.Entity) -> bool:
+        return with_drafts or not entity.draft
+
+    def check(source: model.Entity, location: SourceLocation, field: str, kind: str, ref_id: str, goal: str = ""):
+        """A link, or None after reporting why there is none."""
+        target = entities[kind].get(ref_id)
+        if target is None:
+            if (kind, ref_id) not in content.broken:  # its own file already has an error
+                diagnostics.error("unknown_ref", location, field=field, target=kind, id=ref_id, folder=kind,
+                                  suggestion=suggest(ref_id, entities[kind]))
+            return None
+        if goal:
+            goals = [g.id for g in getattr(target, "goals", ())]
+            if goal not in goals:
+                diagnostics.error("unknown_goal", location, plan=ref_id, id=goal,
+                                  goals=", ".join(goals) or "–", suggestion=suggest(goal, goals))
+                return None
+        if published(source) and not published(target):
+            diagnostics.warning("ref_to_draft", location, field=field, target=kind, id=ref_id)
+            return None
+        return (kind, ref_id), goal
+
+    links: list[model.Link] = []
+    for kind in model.KINDS:
+        for entity in entities[kind].values():
+            for path, target_kind, ref_id in refs_of(entity):
+                field = dotted(path)
+                resolved = check(entity, SourceLocation(entity.path, entity.line(*path)), field,
+                                 target_kind, ref_id)
+                if resolved and published(entity):
+                    source_goal = entity.goals[path[1]].id if path[0] == "goals" else ""
+                    links.append(model.Link(entity.key, "goals" if source_goal else path[0],
+                                            resolved[0], source_goal=source_goal))
+            for line, target_kind, ref_id, goal in body_refs(entity):
+                resolved = check(entity, SourceLocation(entity.path, line), "body", target_kind, ref_id, goal)
+                if resolved and published(entity) and resolved[0] != entity.key:
+                    links.append(model.Link(entity.key, "body", resolved[0], goal=goal))
+    _check_unit_tree(entities["units"], diagnostics)
+
+    links = sorted(set(links))
+    links_out: dict = defaultdict(list)
+    links_in: dict = defaultdict(list)
+    for link in links:
+        links_out[link.source].append(link)
+        links_in[link.target].append(link)
+    published_entities = {kind: {i: e for i, e in entities[kind].items() if published(e)} for kind in model.KINDS}
+    return model.Site(
+        config=content.config,
+        entities=published_entities,
+        links_out={k: tuple(v) for k, v in links_out.items()},
+        links_in={k: tuple(v) for k, v in links_in.items()},
+        today=today,
+        with_drafts=with_drafts,
+    )
+
+
+def _check_unit_tree(units: dict, diagnostics: Diagnostics) -> None:
+    reported = set()
+    for unit in units.values():
+        chain = [unit.id]
+        current = unit
+        while current.parent and current.parent in units:
+            if current.parent in chain:
+                if unit.id not in reported:
+                    reported.update(chain)
+                    diagnostics.error("unit_cycle", SourceLocation(unit.path, unit.line("parent")),
+                                      chain=" → ".join(chain + [current.parent]))
+                break
+            chain.append(current.parent)
+            current = units[current.parent]

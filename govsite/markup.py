@@ -1,0 +1,110 @@
+"""Markdown → safe HTML fragments, with entity references left as `kind:id` links.
+
+The HTML of a body depends only on the body text (references are resolved
+afterwards by `resolve_links`), so it can be cached by content hash and
+rendered in any process.
+"""
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as etree
+from typing import Callable
+
+import markdown
+import nh3
+from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
+
+from . import model
+
+PREFIXES = "|".join(model.PLURAL)
+WIKI_REF = rf"\[\[({PREFIXES}):([a-z0-9-]+(?:#[a-z0-9-]+)?)\]\]"
+RESOLVED_LINK = re.compile(rf'<a href="({PREFIXES}):([a-z0-9-]+)(?:#([a-z0-9-]+))?"([^>]*)>(.*?)</a>', re.S)
+
+# What a communicator's Markdown may produce; everything else is dropped (not escaped
+# into visible junk). No scripts, styles, forms, frames, media or event handlers.
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "s", "del", "ins",
+    "mark", "small", "sub", "sup", "abbr", "q", "cite", "code", "pre", "kbd", "blockquote",
+    "ul", "ol", "li", "dl", "dt", "dd", "table", "thead", "tbody", "tr", "th", "td", "caption",
+    "a", "img", "figure", "figcaption", "span",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "abbr": {"title"},
+                      "th": {"scope"}, "ol": {"start"}, "code": {"class"}}
+URL_SCHEMES = {"http", "https", "mailto", "tel"} | set(model.PLURAL)
+
+
+class _WikiRef(InlineProcessor):
+    def handleMatch(self, m, data):  # noqa: N802 (Python-Markdown's name)
+        element = etree.Element("a")
+        element.set("href", f"{m.group(1)}:{m.group(2)}")
+        element.text = ""  # filled with the target's title by resolve_links
+        return element, m.start(0), m.end(0)
+
+
+class _DemoteTitle(Treeprocessor):
+    """The page's title is its only h1, so a `# heading` in a body becomes an h2."""
+
+    def run(self, root):
+        for element in root.iter("h1"):
+            element.tag = "h2"
+
+
+class _GovsiteExtension(markdown.Extension):
+    def extendMarkdown(self, md):  # noqa: N802
+        md.inlinePatterns.register(_WikiRef(WIKI_REF, md), "govsite_ref", 175)
+        md.treeprocessors.register(_DemoteTitle(md), "govsite_demote_h1", 5)
+
+
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    # Images come from the site itself or not at all: no request to another host.
+    if tag == "img" and attribute == "src" and (":" in value.split("/")[0] or value.startswith("//")):
+        return None
+    if attribute == "class" and not re.fullmatch(r"language-[\w+-]+", value):
+        return None
+    return value
+
+
+def sanitize(fragment: str) -> str:
+    return nh3.clean(fragment, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
+                     attribute_filter=_filter_attribute, strip_comments=True)
+
+
+class Markup:
+    """One Markdown converter; make one per process and reuse it."""
+
+    def __init__(self) -> None:
+        self._md = markdown.Markdown(
+            extensions=["tables", "fenced_code", "sane_lists", "def_list", "abbr", _GovsiteExtension()],
+            output_format="html",
+        )
+
+    def convert(self, text: str) -> str:
+        if not text.strip():
+            return ""
+        self._md.reset()
+        return sanitize(self._md.convert(text))
+
+
+def resolve_links(fragment: str, href_for: Callable[[str, str, str], str | None],
+                  title_for: Callable[[str, str, str], str]) -> str:
+    """Turn `<a href="risk:x">` into real links; an empty text becomes the title.
+
+    `href_for(kind, id, goal)` gives the URL, or None when the target is not
+    published (a draft): then only the text stays.
+    """
+    if "<a href=" not in fragment:
+        return fragment
+
+    def replace(match: re.Match) -> str:
+        singular, ref_id, goal, attributes, text = match.groups()
+        kind = model.PLURAL[singular]
+        goal = goal or ""
+        text = text or html.escape(title_for(kind, ref_id, goal))
+        href = href_for(kind, ref_id, goal)
+        if href is None:
+            return text
+        return f'<a href="{html.escape(href)}"{attributes}>{text}</a>'
+
+    return RESOLVED_LINK.sub(replace, fragment)

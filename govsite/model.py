@@ -1,0 +1,281 @@
+"""Typed, frozen entities of the content model and the resolved Site.
+
+References are stored as ids; links.py turns them into links. Values derived
+from others (a risk's value and rating, an arena's status) are computed here,
+never stored twice.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+KINDS = ("pages", "principles", "units", "missions", "risks", "arenas", "plans", "sources")
+SINGULAR = {"pages": "page", "principles": "principle", "units": "unit", "missions": "mission",
+            "risks": "risk", "arenas": "arena", "plans": "plan", "sources": "source"}
+PLURAL = {singular: plural for plural, singular in SINGULAR.items()}
+
+RISK_STATUSES = ("open", "mitigating", "accepted", "closed")
+ARENA_STATUSES = ("planned", "active", "closed")
+GOAL_STATUSES = ("not-started", "ongoing", "done", "cancelled")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Entity:
+    kind: ClassVar[str] = ""
+    id: str
+    path: str  # the source file, relative to the site folder
+    title: str
+    summary: str = ""
+    updated: dt.date | None = None
+    draft: bool = False
+    sources: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    history: tuple[HistoryNote, ...] = ()
+    body: str = ""
+    body_line: int = 0
+    lines: dict = field(default_factory=dict, compare=False, repr=False)  # front-matter key path -> line
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.kind, self.id)
+
+    def line(self, *path) -> int:
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class HistoryNote:
+    """A decision recorded by hand, e.g. from before the site existed."""
+    date: dt.date
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Page(Entity):
+    kind: ClassVar[str] = "pages"
+    order: int | None = None
+    nav: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Principle(Entity):
+    kind: ClassVar[str] = "principles"
+    order: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Unit(Entity):
+    kind: ClassVar[str] = "units"
+    parent: str | None = None
+    type: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Mission(Entity):
+    kind: ClassVar[str] = "missions"
+    unit: str
+    principles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Control:
+    title: str
+    method: str = ""
+    frequency: str = ""
+    responsible: str = ""
+    reported_to: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Risk(Entity):
+    kind: ClassVar[str] = "risks"
+    unit: str
+    probability: int
+    severity: int
+    owner: str = ""
+    assessed: dt.date | None = None
+    review: dt.date | None = None
+    status: str = "open"
+    missions: tuple[str, ...] = ()
+    controls: tuple[Control, ...] = ()
+    consequence: str = ""
+
+    @property
+    def value(self) -> int:
+        return self.probability * self.severity
+
+
+@dataclass(frozen=True, kw_only=True)
+class Partner:
+    name: str
+    type: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Arena(Entity):
+    kind: ClassVar[str] = "arenas"
+    starts: dt.date
+    ends: dt.date
+    status: str | None = None  # derived from the dates when absent: see status_on
+    risks: tuple[str, ...] = ()
+    missions: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()
+    principles: tuple[str, ...] = ()
+    partners: tuple[Partner, ...] = ()
+    outcome: str = ""
+
+    def status_on(self, today: dt.date) -> str:
+        if self.status:
+            return self.status
+        if today < self.starts:
+            return "planned"
+        return "active" if today <= self.ends else "closed"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Period:
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Goal:
+    id: str
+    title: str
+    missions: tuple[str, ...] = ()
+    risks: tuple[str, ...] = ()
+    indicator: str = ""
+    target: str = ""
+    status: str = "not-started"
+    progress: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Plan(Entity):
+    kind: ClassVar[str] = "plans"
+    unit: str
+    period: Period | None = None
+    adopted_by: str | None = None
+    adopted: dt.date | None = None
+    goals: tuple[Goal, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Source(Entity):
+    kind: ClassVar[str] = "sources"
+    publisher: str = ""
+    date: dt.date | None = None
+    url: str = ""
+
+
+ENTITY_CLASSES: dict[str, type[Entity]] = {
+    cls.kind: cls for cls in (Page, Principle, Unit, Mission, Risk, Arena, Plan, Source)
+}
+
+
+# --- site settings -----------------------------------------------------------
+
+@dataclass(frozen=True, kw_only=True)
+class MatrixLevel:
+    level: int
+    label: str
+    description: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rating:
+    max: int
+    label: str
+    action: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RiskMatrix:
+    probability: tuple[MatrixLevel, ...]
+    severity: tuple[MatrixLevel, ...]
+    ratings: tuple[Rating, ...]
+
+    def rating(self, value: int) -> Rating:
+        for rating in self.ratings:
+            if value <= rating.max:
+                return rating
+        return self.ratings[-1]
+
+    def rating_index(self, value: int) -> int:
+        """0 for the lowest rating; the theme colours cells by it."""
+        return self.ratings.index(self.rating(value))
+
+    def probability_level(self, level: int) -> MatrixLevel | None:
+        return next((x for x in self.probability if x.level == level), None)
+
+    def severity_level(self, level: int) -> MatrixLevel | None:
+        return next((x for x in self.severity if x.level == level), None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Contact:
+    email: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SiteConfig:
+    title: str
+    organisation: str
+    language: str = "sv"
+    base_url: str = "/"
+    description: str = ""
+    contact: Contact = Contact()
+    risk_matrix: RiskMatrix
+    cname: str = ""
+    licence: str = ""
+    accessibility: dict = field(default_factory=dict, compare=False)
+    path: str = "content/site.yaml"
+
+    @property
+    def base_path(self) -> str:
+        """The path the site is served under, e.g. "/lindesberg/" on GitHub Pages."""
+        from urllib.parse import urlsplit
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+
+# --- the resolved site ---------------------------------------------------------
+
+Key = tuple  # (kind, id)
+
+
+@dataclass(frozen=True, order=True)
+class Link:
+    """One reference, front matter or body. A plan goal as source or target is named
+    by `source_goal` / `goal`, so `plan:x#y` is a link to plan x at goal y."""
+    source: Key
+    field: str  # the front-matter field ("missions"), "goals" for a goal's refs, "body" for text
+    target: Key
+    goal: str = ""
+    source_goal: str = ""
+
+
+@dataclass(frozen=True)
+class Site:
+    config: SiteConfig
+    entities: dict  # kind -> {id: Entity}, published only, sorted by id
+    links_out: dict  # Key -> tuple[Link, ...], sorted
+    links_in: dict  # Key -> tuple[Link, ...], sorted
+    today: dt.date
+    with_drafts: bool = False
+
+    def get(self, key: Key) -> Entity | None:
+        return self.entities.get(key[0], {}).get(key[1])
+
+    def all(self):
+        for kind in KINDS:
+            yield from self.entities.get(kind, {}).values()
+
+    def count(self, kind: str) -> int:
+        return len(self.entities.get(kind, {}))

@@ -1,0 +1,197 @@
+"""Site → {output path: bytes}, through Jinja templates.
+
+Autoescape and StrictUndefined are on: a value is never injected as markup,
+and a typo in a template fails the build with the template's name and the
+entity's file instead of rendering blank.
+"""
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup as SafeHtml
+
+from . import model, views
+from .errors import Diagnostics, SourceLocation
+from .links import entity_path
+from .locale import Locale
+from .markup import Markup, resolve_links
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str  # output file, e.g. "risks/x/index.html"
+    template: str
+    key: tuple | None = None  # the entity shown, if any
+    kind: str = ""  # the kind listed, for index pages
+    absolute_links: bool = False  # the 404 page is served at any depth: links from the site root
+
+
+def default_theme() -> Path:
+    """The theme in this checkout's templates/, or the one installed with the package."""
+    checkout = Path(__file__).resolve().parent.parent / "templates"
+    if (checkout / "base.html").is_file():
+        return checkout
+    return Path(str(resources.files("govsite") / "templates"))
+
+
+def plan_pages(site: model.Site) -> list[PageSpec]:
+    """Every HTML page of the site, in a deterministic order."""
+    pages = [PageSpec("index.html", "home.html", ("pages", "index")), PageSpec("404.html", "404.html",
+                                                                               absolute_links=True)]
+    for kind in model.KINDS:
+        singular = model.SINGULAR[kind]
+        if kind != "pages":
+            pages.append(PageSpec(f"{kind}/index.html", f"{kind}.html", kind=kind))
+        for entity_id in site.entities.get(kind, {}):
+            if kind == "pages" and entity_id == "index":
+                continue
+            pages.append(PageSpec(entity_path(kind, entity_id) + "index.html", f"{singular}.html",
+                                  (kind, entity_id)))
+    return pages
+
+
+def relative_url(from_page: str, target: str) -> str:
+    """A link from one output file to a site path ("risks/x/", "static/site.css", "" for home)."""
+    target, _, fragment = target.partition("#")
+    base = posixpath.dirname(from_page) or "."
+    is_dir = target == "" or target.endswith("/")
+    rel = posixpath.relpath(target.rstrip("/") or ".", base)
+    if is_dir:
+        rel = "./" if rel == "." else rel + "/"
+    return rel + (f"#{fragment}" if fragment else "")
+
+
+class Renderer:
+    """Renders pages of one Site; make one per process (templates compile once)."""
+
+    def __init__(self, site: model.Site, theme: Path, markup: Markup | None = None, body_cache=None):
+        self.site = site
+        self.theme = Path(theme)
+        self.locale = Locale.load(site.config.language)
+        self.markup = markup or Markup()
+        self.body_cache = body_cache if body_cache is not None else {}
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(self.theme)),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.filters["date"] = self.locale.date
+        self.env.globals.update(
+            site=site, config=site.config, t=self.locale.t, kind_label=self.locale.kind,
+            url=self._url, asset=self._asset, body=self._body, outgoing=self._outgoing, incoming=self._incoming,
+            goal_links=self._goal_links, rating=self._rating, arena_status=self._arena_status,
+            level=self._level, risk_matrix=self._risk_matrix, unit_tree=self._unit_tree, ordered=views.ordered,
+            risks_by_value=self._risks_by_value, nav_pages=self._nav_pages, lookup=site.get,
+        )
+
+    # --- helpers the templates call ---
+
+    @jinja2.pass_context
+    def _url(self, context, target, goal: str = "") -> str:
+        """URL of an entity, a (kind, id) key, a views.Item or a site path, from the current page."""
+        if isinstance(target, model.Entity):
+            path = entity_path(target.kind, target.id)
+        elif isinstance(target, views.Item):
+            path, goal = entity_path(*target.key), target.goal
+        elif isinstance(target, tuple):
+            path = entity_path(*target)
+        else:
+            path = target
+        if goal:
+            path += f"#goal-{goal}"
+        page: PageSpec = context["page"]
+        if page.absolute_links:
+            return self.site.config.base_path + path
+        return relative_url(page.path, path)
+
+    @jinja2.pass_context
+    def _asset(self, context, name: str) -> str:
+        return self._url(context, f"static/{name}")
+
+    @jinja2.pass_context
+    def _body(self, context, entity: model.Entity) -> SafeHtml:
+        fragment = self.body_cache.get(entity.body)
+        if fragment is None:
+            fragment = self.body_cache[entity.body] = self.markup.convert(entity.body)
+
+        def href_for(kind, ref_id, goal):
+            if self.site.get((kind, ref_id)) is None:
+                return None
+            return self._url(context, (kind, ref_id), goal)
+
+        def title_for(kind, ref_id, goal):
+            item = views._item(self.site, (kind, ref_id), goal)
+            return item.title if item else ref_id
+
+        return SafeHtml(resolve_links(fragment, href_for, title_for))
+
+    def _outgoing(self, entity):
+        return views.outgoing(self.site, self.locale, entity)
+
+    def _incoming(self, entity):
+        return views.incoming(self.site, self.locale, entity)
+
+    def _goal_links(self, plan, goal):
+        return views.goal_links(self.site, plan, goal)
+
+    def _rating(self, risk: model.Risk):
+        return self.site.config.risk_matrix.rating(risk.value)
+
+    def _level(self, axis: str, level: int):
+        matrix = self.site.config.risk_matrix
+        return matrix.probability_level(level) if axis == "probability" else matrix.severity_level(level)
+
+    def _arena_status(self, arena: model.Arena) -> str:
+        return arena.status_on(self.site.today)
+
+    def _risk_matrix(self):
+        return views.risk_matrix(self.site, self.site.entities.get("risks", {}).values())
+
+    def _unit_tree(self):
+        return views.unit_tree(self.site)
+
+    def _risks_by_value(self):
+        return views.risks_by_value(self.site)
+
+    def _nav_pages(self):
+        return views.ordered(p for p in self.site.entities.get("pages", {}).values() if p.nav and p.id != "index")
+
+    # --- rendering ---
+
+    def render(self, page: PageSpec) -> bytes:
+        entity = self.site.get(page.key) if page.key else None
+        template = self.env.get_template(page.template)
+        return template.render(page=page, entity=entity, kind=page.kind).encode("utf-8")
+
+    def render_all(self, pages: list[PageSpec], diagnostics: Diagnostics) -> dict[str, bytes]:
+        files: dict[str, bytes] = {}
+        failed_templates = set()
+        for page in pages:
+            if page.template in failed_templates:
+                continue
+            try:
+                files[page.path] = self.render(page)
+            except jinja2.TemplateError as exc:
+                failed_templates.add(page.template)
+                entity = self.site.get(page.key) if page.key else None
+                where = getattr(exc, "filename", None) or page.template
+                location = SourceLocation(f"templates/{Path(where).name}", getattr(exc, "lineno", 0) or 0)
+                diagnostics.error("template_error", location, template=page.template,
+                                  page=entity.path if entity else page.path, problem=exc.message or str(exc))
+        return files
+
+    def static_files(self) -> dict[str, bytes]:
+        static = self.theme / "static"
+        files = {}
+        if static.is_dir():
+            for path in sorted(static.rglob("*")):
+                if path.is_file() and not path.name.startswith("."):
+                    files["static/" + path.relative_to(static).as_posix()] = path.read_bytes()
+        return files

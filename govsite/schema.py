@@ -1,0 +1,365 @@
+"""Field specs of the content model: one declaration that validates content,
+lists references, generates the JSON Schema and scaffolds new files."""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from . import model
+from .errors import Diagnostics
+
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+URL_SCHEMES = ("http://", "https://")
+ERROR = object()  # a value that failed; its diagnostic is already reported
+
+
+@dataclass
+class Context:
+    """What a spec needs to report a problem at the right line."""
+    doc: Any  # a RawDoc
+    diagnostics: Diagnostics
+    matrix: model.RiskMatrix | None = None
+
+    def error(self, path: tuple, code: str, **params) -> object:
+        self.diagnostics.error(code, self.doc.at(*path), field=dotted(path), **params)
+        return ERROR
+
+
+def dotted(path: tuple) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class Spec:
+    required: bool = False
+
+    def parse(self, value, ctx: Context, path: tuple):
+        raise NotImplementedError
+
+    def refs(self, value, path: tuple) -> Iterator[tuple[tuple, str, str]]:
+        return iter(())
+
+    def json_schema(self) -> dict:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, kw_only=True)
+class Text(Spec):
+    def parse(self, value, ctx, path):
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            return ctx.error(path, "expected_text")
+        text = str(value).strip()
+        if self.required and not text:
+            return ctx.error(path, "empty_text")
+        return text
+
+    def json_schema(self):
+        return {"type": "string", **({"minLength": 1} if self.required else {})}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Int(Spec):
+    min: int | None = None
+    max: int | None = None
+
+    def parse(self, value, ctx, path):
+        if isinstance(value, bool) or not isinstance(value, int):
+            return ctx.error(path, "expected_int", value=value)
+        if (self.min is not None and value < self.min) or (self.max is not None and value > self.max):
+            return ctx.error(path, "int_out_of_range", value=value, min=self.min, max=self.max)
+        return value
+
+    def json_schema(self):
+        schema = {"type": "integer"}
+        if self.min is not None:
+            schema["minimum"] = self.min
+        if self.max is not None:
+            schema["maximum"] = self.max
+        return schema
+
+
+@dataclass(frozen=True, kw_only=True)
+class Level(Spec):
+    """A level of the site's risk matrix (probability or severity)."""
+    axis: str = "probability"
+
+    def parse(self, value, ctx, path):
+        levels = [x.level for x in getattr(ctx.matrix, self.axis)] if ctx.matrix else []
+        if isinstance(value, bool) or not isinstance(value, int):
+            return ctx.error(path, "expected_level", value=value, levels=_levels(levels))
+        if levels and value not in levels:
+            return ctx.error(path, "level_outside_matrix", value=value, levels=_levels(levels))
+        return value
+
+    def json_schema(self):
+        return {"type": "integer", "minimum": 1}
+
+
+def _levels(levels: list[int]) -> str:
+    return f"{min(levels)}–{max(levels)}" if levels else "1–4"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Bool(Spec):
+    def parse(self, value, ctx, path):
+        if not isinstance(value, bool):
+            return ctx.error(path, "expected_bool", value=value)
+        return value
+
+    def json_schema(self):
+        return {"type": "boolean"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Date(Spec):
+    def parse(self, value, ctx, path):
+        if isinstance(value, dt.date):
+            return value
+        text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return ctx.error(path, "expected_date", value=value)
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            return ctx.error(path, "impossible_date", value=text)
+
+    def json_schema(self):
+        return {"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Choice(Spec):
+    options: tuple[str, ...] = ()
+
+    def parse(self, value, ctx, path):
+        if value not in self.options:
+            return ctx.error(path, "not_a_choice", value=value, options=", ".join(self.options),
+                             suggestion=suggest(str(value), self.options))
+        return value
+
+    def json_schema(self):
+        return {"type": "string", "enum": list(self.options)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Url(Spec):
+    def parse(self, value, ctx, path):
+        text = value.strip() if isinstance(value, str) else ""
+        if not text.lower().startswith(URL_SCHEMES) or any(c.isspace() or c in "<>\"'" for c in text):
+            return ctx.error(path, "expected_url", value=value)
+        return text
+
+    def json_schema(self):
+        return {"type": "string", "format": "uri", "pattern": "^https?://"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Id(Spec):
+    def parse(self, value, ctx, path):
+        if not isinstance(value, str) or not ID_RE.match(value):
+            return ctx.error(path, "expected_id", value=value)
+        return value
+
+    def json_schema(self):
+        return {"type": "string", "pattern": ID_RE.pattern}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Ref(Id):
+    """The id of an entity of `target` kind; links.py checks that it exists."""
+    target: str = ""
+
+    def refs(self, value, path):
+        if value is not None:
+            yield path, self.target, value
+
+    def json_schema(self):
+        return {**super().json_schema(), "x-govsite-ref": self.target}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ListOf(Spec):
+    item: Spec = field(default_factory=Text)
+    unique: bool = False
+
+    def parse(self, value, ctx, path):
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            if isinstance(self.item, (Text, Ref, Id)) and isinstance(value, str):
+                value = [value]  # a single id where a list is expected is what people mean
+            else:
+                return ctx.error(path, "expected_list")
+        out = [self.item.parse(item, ctx, path + (i,)) for i, item in enumerate(value)]
+        if any(item is ERROR for item in out):
+            return ERROR
+        if self.unique:
+            seen = set()
+            for i, item in enumerate(out):
+                if item in seen:
+                    ctx.diagnostics.warning("duplicate_in_list", ctx.doc.at(*path, i),
+                                            field=dotted(path), value=item)
+                seen.add(item)
+            out = list(dict.fromkeys(out))
+        return tuple(out)
+
+    def refs(self, value, path):
+        for i, item in enumerate(value or ()):
+            yield from self.item.refs(item, path + (i,))
+
+    def json_schema(self):
+        return {"type": "array", "items": self.item.json_schema()}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Obj(Spec):
+    fields: dict = field(default_factory=dict)
+    cls: type | None = None
+
+    def parse(self, value, ctx, path):
+        if not isinstance(value, dict):
+            return ctx.error(path, "expected_mapping", fields=", ".join(self.fields))
+        return parse_fields(self.fields, value, ctx, path, self.cls)
+
+    def refs(self, value, path):
+        if value is not None:
+            for name, spec in self.fields.items():
+                yield from spec.refs(getattr(value, name, None), path + (name,))
+
+    def json_schema(self):
+        return object_schema(self.fields)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Mapping(Spec):
+    """A free mapping of text values (site settings such as `accessibility`)."""
+
+    def parse(self, value, ctx, path):
+        if not isinstance(value, dict):
+            return ctx.error(path, "expected_mapping", fields="…")
+        return {str(k): v for k, v in value.items()}
+
+    def json_schema(self):
+        return {"type": "object"}
+
+
+def parse_fields(specs: dict, data: dict, ctx: Context, path: tuple, cls=None):
+    """Parse a mapping by its specs: every problem reported, unknown keys warned."""
+    values = {}
+    failed = False
+    for key in data:
+        if key not in specs:
+            ctx.diagnostics.warning("unknown_field", ctx.doc.at(*path, key), field=dotted(path + (key,)),
+                                    suggestion=suggest(key, specs))
+    for name, spec in specs.items():
+        raw = data.get(name)
+        if raw is None or raw == "" and not isinstance(spec, Text):
+            if spec.required:
+                present = name in data  # written, but with nothing after the colon
+                ctx.diagnostics.error("empty_value" if present else "missing_field",
+                                      ctx.doc.at(*path, name) if present else ctx.doc.at(*path),
+                                      field=dotted(path + (name,)))
+                failed = True
+            continue
+        value = spec.parse(raw, ctx, path + (name,))
+        if value is ERROR:
+            failed = True
+        else:
+            values[name] = value
+    if failed:
+        return ERROR
+    return cls(**values) if cls else values
+
+
+def object_schema(specs: dict) -> dict:
+    return {
+        "type": "object",
+        "properties": {name: spec.json_schema() for name, spec in specs.items()},
+        "required": [name for name, spec in specs.items() if spec.required],
+    }
+
+
+def suggest(word: str, candidates) -> str:
+    """The nearest candidate, for "did you mean"; "" when nothing is near."""
+    matches = difflib.get_close_matches(str(word), list(candidates), n=1, cutoff=0.6)
+    return matches[0] if matches else ""
+
+
+def refs_of(entity: model.Entity) -> Iterator[tuple[tuple, str, str]]:
+    """Every front-matter reference of an entity: (field path, target kind, id)."""
+    for name, spec in KIND_SPECS[entity.kind].items():
+        yield from spec.refs(getattr(entity, name, None), (name,))
+
+
+# --- the content model ---------------------------------------------------------
+
+def _refs(kind: str) -> ListOf:
+    return ListOf(item=Ref(target=kind), unique=True)
+
+
+COMMON = {
+    "title": Text(required=True),
+    "summary": Text(),
+    "updated": Date(),
+    "draft": Bool(),
+    "sources": _refs("sources"),
+    "tags": ListOf(item=Text(), unique=True),
+    "history": ListOf(item=Obj(fields={"date": Date(required=True), "text": Text(required=True)},
+                          cls=model.HistoryNote)),
+}
+
+CONTROL = Obj(fields={"title": Text(required=True), "method": Text(), "frequency": Text(),
+                      "responsible": Text(), "reported_to": Text()}, cls=model.Control)
+PARTNER = Obj(fields={"name": Text(required=True), "type": Text()}, cls=model.Partner)
+GOAL = Obj(fields={"id": Id(required=True), "title": Text(required=True), "missions": _refs("missions"),
+                   "risks": _refs("risks"), "indicator": Text(), "target": Text(),
+                   "status": Choice(options=model.GOAL_STATUSES), "progress": Int(min=0, max=100)},
+           cls=model.Goal)
+
+KIND_SPECS: dict[str, dict[str, Spec]] = {
+    "pages": {**COMMON, "order": Int(), "nav": Bool()},
+    "principles": {**COMMON, "order": Int()},
+    "units": {**COMMON, "parent": Ref(target="units"), "type": Text()},
+    "missions": {**COMMON, "unit": Ref(required=True, target="units"), "principles": _refs("principles")},
+    "risks": {**COMMON, "unit": Ref(required=True, target="units"),
+              "probability": Level(required=True, axis="probability"),
+              "severity": Level(required=True, axis="severity"),
+              "owner": Text(), "assessed": Date(), "review": Date(),
+              "status": Choice(options=model.RISK_STATUSES), "missions": _refs("missions"),
+              "controls": ListOf(item=CONTROL), "consequence": Text()},
+    "arenas": {**COMMON, "starts": Date(required=True), "ends": Date(required=True),
+               "status": Choice(options=model.ARENA_STATUSES), "risks": _refs("risks"),
+               "missions": _refs("missions"), "units": _refs("units"), "principles": _refs("principles"),
+               "partners": ListOf(item=PARTNER), "outcome": Text()},
+    "plans": {**COMMON, "unit": Ref(required=True, target="units"),
+              "period": Obj(fields={"start": Date(), "end": Date()}, cls=model.Period),
+              "adopted_by": Ref(target="units"), "adopted": Date(), "goals": ListOf(item=GOAL)},
+    "sources": {**COMMON, "publisher": Text(), "date": Date(), "url": Url()},
+}
+
+MATRIX_LEVEL = Obj(fields={"level": Int(required=True, min=1, max=20), "label": Text(required=True),
+                           "description": Text()}, cls=model.MatrixLevel)
+RATING = Obj(fields={"max": Int(required=True, min=1), "label": Text(required=True), "action": Text()},
+             cls=model.Rating)
+RISK_MATRIX = Obj(fields={"probability": ListOf(item=MATRIX_LEVEL, required=True),
+                          "severity": ListOf(item=MATRIX_LEVEL, required=True),
+                          "ratings": ListOf(item=RATING, required=True)}, cls=model.RiskMatrix)
+
+SITE_SPEC: dict[str, Spec] = {
+    "title": Text(required=True),
+    "organisation": Text(required=True),
+    "language": Choice(options=("sv", "en")),
+    "base_url": Url(),
+    "description": Text(),
+    "contact": Obj(fields={"email": Text(), "phone": Text()}, cls=model.Contact),
+    "risk_matrix": RISK_MATRIX,
+    "cname": Text(),
+    "licence": Text(),
+    "accessibility": Mapping(),
+}

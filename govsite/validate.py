@@ -1,0 +1,134 @@
+"""RawDoc → typed entities, collecting every problem (never stopping at the first)."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from . import model
+from .errors import Diagnostics, SourceLocation
+from .locale import Locale
+from .schema import ERROR, KIND_SPECS, SITE_SPEC, Context, parse_fields
+from .source import ContentTree, RawDoc
+
+# Paths of generated pages: a free page may not take them.
+RESERVED_PAGE_IDS = frozenset(model.KINDS) | {"static", "data", "search", "organisation",
+                                              "accessibility", "changes", "feeds", "404", "index"}
+
+
+@dataclass
+class Content:
+    """Every valid entity (drafts included), keyed by kind and id, in id order."""
+    config: model.SiteConfig | None
+    entities: dict[str, dict[str, model.Entity]] = field(default_factory=dict)
+    broken: set = field(default_factory=set)  # (kind, id) of files that could not be read
+
+
+def validate(tree: ContentTree, diagnostics: Diagnostics, today: dt.date) -> Content:
+    config = validate_site(tree.site, diagnostics)
+    matrix = config.risk_matrix if config else None
+    entities: dict[str, dict[str, model.Entity]] = {kind: {} for kind in model.KINDS}
+    first_path: dict[tuple, str] = {}
+    broken = set()
+    for doc in tree.docs:
+        key = (doc.kind, doc.id)
+        if key in first_path:
+            diagnostics.error("duplicate_id", SourceLocation(doc.path, 1), id=doc.id, other=first_path[key])
+            continue
+        first_path[key] = doc.path
+        if doc.broken:
+            broken.add(key)
+            continue
+        entity = validate_entity(doc, diagnostics, matrix)
+        if entity is None:
+            broken.add(key)
+            continue
+        entities[doc.kind][doc.id] = entity
+        _warn(entity, diagnostics, today)
+    for kind in entities:
+        entities[kind] = dict(sorted(entities[kind].items()))
+    return Content(config=config, entities=entities, broken=broken)
+
+
+def validate_entity(doc: RawDoc, diagnostics: Diagnostics, matrix) -> model.Entity | None:
+    ctx = Context(doc, diagnostics, matrix)
+    values = parse_fields(KIND_SPECS[doc.kind], doc.data, ctx, ())
+    if values is ERROR:
+        return None
+    entity = model.ENTITY_CLASSES[doc.kind](id=doc.id, path=doc.path, body=doc.body,
+                                            body_line=doc.body_line, lines=doc.lines, **values)
+    ok = True
+    if doc.kind == "pages" and doc.id in RESERVED_PAGE_IDS and doc.id != "index":
+        diagnostics.error("reserved_page_id", SourceLocation(doc.path, 1), id=doc.id)
+        ok = False
+    if isinstance(entity, model.Arena) and entity.ends < entity.starts:
+        diagnostics.error("ends_before_starts", doc.at("ends"), starts=entity.starts.isoformat(),
+                          ends=entity.ends.isoformat())
+        ok = False
+    if isinstance(entity, model.Plan):
+        seen = set()
+        for index, goal in enumerate(entity.goals):
+            if goal.id in seen:
+                diagnostics.error("duplicate_goal", doc.at("goals", index, "id"), id=goal.id)
+                ok = False
+            seen.add(goal.id)
+        period = entity.period
+        if period and period.start and period.end and period.end < period.start:
+            diagnostics.error("ends_before_starts", doc.at("period", "end"), starts=period.start.isoformat(),
+                              ends=period.end.isoformat())
+            ok = False
+    return entity if ok else None
+
+
+def _warn(entity: model.Entity, diagnostics: Diagnostics, today: dt.date) -> None:
+    """Things that are allowed but that a communicator most likely wants to know."""
+    if isinstance(entity, model.Risk) and entity.status != "closed":
+        if entity.review and entity.review < today:
+            diagnostics.warning("review_overdue", SourceLocation(entity.path, entity.line("review")),
+                                date=entity.review.isoformat())
+        if not entity.controls:
+            diagnostics.warning("risk_without_controls", SourceLocation(entity.path, 1))
+    if isinstance(entity, model.Arena) and entity.status == "active" and entity.ends < today:
+        diagnostics.warning("arena_past_end", SourceLocation(entity.path, entity.line("status")),
+                            ends=entity.ends.isoformat())
+
+
+def validate_site(doc: RawDoc | None, diagnostics: Diagnostics) -> model.SiteConfig | None:
+    if doc is None or doc.broken:
+        return None
+    ctx = Context(doc, diagnostics)
+    values = parse_fields(SITE_SPEC, doc.data, ctx, ())
+    if values is ERROR:
+        return None
+    language = values.get("language", "sv")
+    if "risk_matrix" not in values:
+        values["risk_matrix"] = default_matrix(language)
+    elif not _matrix_ok(values["risk_matrix"], doc, diagnostics):
+        return None
+    return model.SiteConfig(path=doc.path, **values)
+
+
+def default_matrix(language: str) -> model.RiskMatrix:
+    table = Locale.load(language).table["default_risk_matrix"]
+    return model.RiskMatrix(
+        probability=tuple(model.MatrixLevel(**x) for x in table["probability"]),
+        severity=tuple(model.MatrixLevel(**x) for x in table["severity"]),
+        ratings=tuple(model.Rating(**x) for x in table["ratings"]),
+    )
+
+
+def _matrix_ok(matrix: model.RiskMatrix, doc: RawDoc, diagnostics: Diagnostics) -> bool:
+    ok = True
+    for axis in ("probability", "severity"):
+        levels = [x.level for x in getattr(matrix, axis)]
+        if not levels or levels != list(range(1, len(levels) + 1)):
+            diagnostics.error("matrix_levels", doc.at("risk_matrix", axis), axis=axis)
+            ok = False
+    maxes = [r.max for r in matrix.ratings]
+    if not maxes or maxes != sorted(set(maxes)):
+        diagnostics.error("matrix_ratings_order", doc.at("risk_matrix", "ratings"))
+        ok = False
+    elif ok and maxes[-1] < len(matrix.probability) * len(matrix.severity):
+        diagnostics.error("matrix_ratings_cover", doc.at("risk_matrix", "ratings"),
+                          highest=len(matrix.probability) * len(matrix.severity), max=maxes[-1])
+        ok = False
+    return ok

@@ -48,14 +48,19 @@ def resolve(content: Content, diagnostics: Diagnostics, today: dt.date, with_dra
     def published(entity: model.Entity) -> bool:
         return with_drafts or not entity.draft
 
+    def exists(location: SourceLocation, field: str, kind: str, ref_id: str) -> bool:
+        if ref_id in entities[kind]:
+            return True
+        if (kind, ref_id) not in content.broken:  # else its own file already has an error
+            diagnostics.error("unknown_ref", location, field=field, target=kind, id=ref_id, folder=kind,
+                              suggestion=suggest(ref_id, entities[kind]))
+        return False
+
     def check(source: model.Entity, location: SourceLocation, field: str, kind: str, ref_id: str, goal: str = ""):
         """A link, or None after reporting why there is none."""
-        target = entities[kind].get(ref_id)
-        if target is None:
-            if (kind, ref_id) not in content.broken:  # its own file already has an error
-                diagnostics.error("unknown_ref", location, field=field, target=kind, id=ref_id, folder=kind,
-                                  suggestion=suggest(ref_id, entities[kind]))
+        if not exists(location, field, kind, ref_id):
             return None
+        target = entities[kind][ref_id]
         if goal:
             goals = [g.id for g in getattr(target, "goals", ())]
             if goal not in goals:
@@ -82,6 +87,8 @@ def resolve(content: Content, diagnostics: Diagnostics, today: dt.date, with_dra
                 resolved = check(entity, SourceLocation(entity.path, line), "body", target_kind, ref_id, goal)
                 if resolved and published(entity) and resolved[0] != entity.key:
                     links.append(model.Link(entity.key, "body", resolved[0], goal=goal))
+    for location, field, kind, ref_id in content.unchecked_refs:
+        exists(location, field, kind, ref_id)
     _check_unit_tree(entities["units"], diagnostics)
 
     links = sorted(set(links))

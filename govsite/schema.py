@@ -297,6 +297,27 @@ def refs_of(entity: model.Entity) -> Iterator[tuple[tuple, str, str]]:
         yield from spec.refs(getattr(entity, name, None), (name,))
 
 
+def raw_refs(specs: dict, data, path: tuple = ()) -> Iterator[tuple[tuple, str, str]]:
+    """References in front matter that failed validation elsewhere, so that an
+    unknown id is still reported in the same run as the other problems."""
+    if not isinstance(data, dict):
+        return
+    for name, spec in specs.items():
+        yield from _raw_refs(spec, data.get(name), path + (name,))
+
+
+def _raw_refs(spec: Spec, value, path: tuple):
+    if isinstance(spec, Ref):
+        if isinstance(value, str) and ID_RE.match(value):
+            yield path, spec.target, value
+    elif isinstance(spec, ListOf):
+        items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        for index, item in enumerate(items):
+            yield from _raw_refs(spec.item, item, path + (index,))
+    elif isinstance(spec, Obj):
+        yield from raw_refs(spec.fields, value, path)
+
+
 # --- the content model ---------------------------------------------------------
 
 def _refs(kind: str) -> ListOf:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from . import model
 from .errors import Diagnostics, SourceLocation
 from .locale import Locale
-from .schema import ERROR, KIND_SPECS, SITE_SPEC, Context, parse_fields
+from .schema import ERROR, KIND_SPECS, SITE_SPEC, Context, dotted, parse_fields, raw_refs
 from .source import ContentTree, RawDoc
 
 # Paths of generated pages: a free page may not take them.
@@ -21,6 +21,8 @@ class Content:
     config: model.SiteConfig | None
     entities: dict[str, dict[str, model.Entity]] = field(default_factory=dict)
     broken: set = field(default_factory=set)  # (kind, id) of files that could not be read
+    # references of entities that failed validation: still checked, never linked
+    unchecked_refs: list = field(default_factory=list)  # (SourceLocation, field, kind, id)
 
 
 def validate(tree: ContentTree, diagnostics: Diagnostics, today: dt.date) -> Content:
@@ -29,6 +31,7 @@ def validate(tree: ContentTree, diagnostics: Diagnostics, today: dt.date) -> Con
     entities: dict[str, dict[str, model.Entity]] = {kind: {} for kind in model.KINDS}
     first_path: dict[tuple, str] = {}
     broken = set()
+    unchecked_refs = []
     for doc in tree.docs:
         key = (doc.kind, doc.id)
         if key in first_path:
@@ -41,12 +44,14 @@ def validate(tree: ContentTree, diagnostics: Diagnostics, today: dt.date) -> Con
         entity = validate_entity(doc, diagnostics, matrix)
         if entity is None:
             broken.add(key)
+            unchecked_refs.extend((doc.at(*path), dotted(path), kind, ref_id)
+                                  for path, kind, ref_id in raw_refs(KIND_SPECS[doc.kind], doc.data))
             continue
         entities[doc.kind][doc.id] = entity
         _warn(entity, diagnostics, today)
     for kind in entities:
         entities[kind] = dict(sorted(entities[kind].items()))
-    return Content(config=config, entities=entities, broken=broken)
+    return Content(config=config, entities=entities, broken=broken, unchecked_refs=unchecked_refs)
 
 
 def validate_entity(doc: RawDoc, diagnostics: Diagnostics, matrix) -> model.Entity | None:

@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         report(failure.diagnostics, failure.language)
         errors = sum(d.level == "error" for d in failure.diagnostics)
         print(Locale.load(failure.language).t("cli.build_failed", errors=errors,
-                                              warnings=len(failure.diagnostics) - errors,
+                                              warnings=sum(d.level == "warning" for d in failure.diagnostics),
                                               output=options.output), file=sys.stderr)
         return 1
     report(result.diagnostics, result.language)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Level = Literal["error", "warning"]
+Level = Literal["error", "warning", "notice"]  # a notice informs and is never counted as a problem
 
 
 @dataclass(frozen=True, order=True)
@@ -46,6 +46,9 @@ class Diagnostics:
     def warning(self, code: str, location: SourceLocation, **params) -> None:
         self._items.append(Diagnostic("warning", code, location, params))
 
+    def notice(self, code: str, location: SourceLocation, **params) -> None:
+        self._items.append(Diagnostic("notice", code, location, params))
+
     def extend(self, items) -> None:
         self._items.extend(items)
 
@@ -60,6 +63,10 @@ class Diagnostics:
     @property
     def warnings(self) -> list[Diagnostic]:
         return [d for d in self.items if d.level == "warning"]
+
+    @property
+    def notices(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.level == "notice"]
 
     def __len__(self) -> int:
         return len(self._items)

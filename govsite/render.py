@@ -68,7 +68,8 @@ def relative_url(from_page: str, target: str) -> str:
 class Renderer:
     """Renders pages of one Site; make one per process (templates compile once)."""
 
-    def __init__(self, site: model.Site, theme: Path, markup: Markup | None = None, body_cache=None):
+    def __init__(self, site: model.Site, theme: Path, markup: Markup | None = None, body_cache=None,
+                 helpers: dict | None = None):
         self.site = site
         self.theme = Path(theme)
         self.locale = Locale.load(site.config.language)
@@ -90,6 +91,8 @@ class Renderer:
             level=self._level, risk_matrix=self._risk_matrix, unit_tree=self._unit_tree, ordered=views.ordered,
             risks_by_value=self._risks_by_value, nav_pages=self._nav_pages, lookup=site.get,
         )
+        # Features outside the core (publishing, history ...) give templates their own helpers.
+        self.env.globals.update(helpers or {})
 
     # --- helpers the templates call ---
 

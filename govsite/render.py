@@ -51,6 +51,9 @@ def plan_pages(site: model.Site) -> list[PageSpec]:
                 continue
             pages.append(PageSpec(entity_path(kind, entity_id) + "index.html", f"{singular}.html",
                                   (kind, entity_id)))
+    # The accessibility statement (DIGG), at a slug from the locale: /tillganglighet/ in Swedish.
+    pages.append(PageSpec(views.accessibility_path(Locale.load(site.config.language)) + "index.html",
+                          "accessibility.html"))
     return pages
 
 
@@ -91,6 +94,7 @@ class Renderer:
             level=self._level, risk_matrix=self._risk_matrix, unit_tree=self._unit_tree, ordered=views.ordered,
             risks_by_value=self._risks_by_value, nav_pages=self._nav_pages, lookup=site.get,
         )
+        self.env.globals.update(views.template_helpers(site, self.locale))  # the citizen's theme
         # Features outside the core (publishing, history ...) give templates their own helpers.
         self.env.globals.update(helpers or {})
 

@@ -2,6 +2,7 @@
 labelled, the risk matrix grid, the unit tree, navigation. Pure functions of the Site."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from . import model
@@ -158,3 +159,175 @@ def ordered(entities) -> list:
     """Entities by their `order` when they have one, then by title."""
     return sorted(entities, key=lambda e: (getattr(e, "order", None) is None, getattr(e, "order", 0) or 0,
                                            e.title.lower()))
+
+
+# --- the citizen's theme: helpers the default templates call --------------------------
+
+def tone(matrix: model.RiskMatrix, value: int) -> int:
+    """A colour step 0–4 for a risk value, whatever the number of ratings: the lowest
+    rating is always 0 and the highest always 4, so the CSS needs five tones only."""
+    count = len(matrix.ratings)
+    index = matrix.rating_index(value)
+    return 0 if count < 2 else round(index * 4 / (count - 1))
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled group of entities with an in-page anchor, for the no-JavaScript filters."""
+    id: str
+    label: str
+    entities: tuple
+
+
+def _sections(prefix: str, groups: dict, labels: dict, order) -> list[Section]:
+    return [Section(f"{prefix}-{key}", labels[key], tuple(groups[key])) for key in order if groups.get(key)]
+
+
+def risk_sections(site: model.Site, locale: Locale) -> dict[str, list[Section]]:
+    """The risk register grouped three ways: by rating (highest first), by unit, by status."""
+    risks = risks_by_value(site)
+    matrix = site.config.risk_matrix
+    by_rating: dict = {}
+    by_unit: dict = {}
+    by_status: dict = {}
+    for risk in risks:
+        by_rating.setdefault(matrix.rating_index(risk.value), []).append(risk)
+        by_unit.setdefault(risk.unit, []).append(risk)
+        by_status.setdefault(risk.status, []).append(risk)
+    units = site.entities.get("units", {})
+    unit_labels = {u: (units[u].title if u in units else u) for u in by_unit}
+    rating_labels = {i: r.label for i, r in enumerate(matrix.ratings)}
+    status_labels = {s: locale.t("risk_status." + s) for s in model.RISK_STATUSES}
+    return {
+        "rating": _sections("rating", by_rating, rating_labels, sorted(by_rating, reverse=True)),
+        "unit": _sections("unit", by_unit, unit_labels, sorted(by_unit, key=lambda u: unit_labels[u])),
+        "status": _sections("status", by_status, status_labels, model.RISK_STATUSES),
+    }
+
+
+@dataclass(frozen=True)
+class GoalRow:
+    plan: model.Plan
+    goal: model.Goal
+
+
+def goal_sections(site: model.Site, locale: Locale) -> list[Section]:
+    """Every plan goal grouped by its status, for the plans page."""
+    groups: dict = {}
+    for plan in ordered(site.entities.get("plans", {}).values()):
+        for goal in plan.goals:
+            groups.setdefault(goal.status, []).append(GoalRow(plan, goal))
+    labels = {s: locale.t("goal_status." + s) for s in model.GOAL_STATUSES}
+    return _sections("goals", groups, labels, model.GOAL_STATUSES)
+
+
+def plan_sections(site: model.Site) -> list[Section]:
+    """Plans grouped by responsible unit."""
+    groups: dict = {}
+    for plan in ordered(site.entities.get("plans", {}).values()):
+        groups.setdefault(plan.unit, []).append(plan)
+    units = site.entities.get("units", {})
+    labels = {u: (units[u].title if u in units else u) for u in groups}
+    return _sections("unit", groups, labels, sorted(groups, key=lambda u: labels[u]))
+
+
+def unit_work(site: model.Site, locale: Locale, unit: model.Unit) -> list[Group]:
+    """What a unit is responsible for or takes part in: missions, risks, plans, arenas."""
+    groups = []
+    for kind in ("missions", "risks", "plans", "arenas"):
+        entities = site.entities.get(kind, {}).values()
+        if kind == "arenas":
+            mine = [e for e in entities if unit.id in e.units]
+        else:
+            mine = [e for e in entities if e.unit == unit.id]
+        if mine:
+            items = tuple(_item(site, e.key) for e in ordered(mine))
+            groups.append(Group(locale.kind(kind, "plural"), items))
+    return groups
+
+
+def responsible(site: model.Site, entity: model.Entity) -> tuple:
+    """The units responsible for an entity (empty when the whole organisation is)."""
+    if isinstance(entity, model.Arena):
+        ids = entity.units
+    elif isinstance(entity, model.Unit):
+        ids = (entity.parent,) if entity.parent else ()
+    else:
+        unit = getattr(entity, "unit", None)
+        ids = (unit,) if unit else ()
+    return tuple(site.get(("units", i)) for i in ids if site.get(("units", i)))
+
+
+def participants(site: model.Site, locale: Locale, arena: model.Arena) -> list[tuple[str, tuple]]:
+    """An arena's participants: the municipality's own units first, then partners by type."""
+    groups: list[tuple[str, tuple]] = []
+    units = tuple(u for u in (site.get(("units", i)) for i in arena.units) if u)
+    if units:
+        groups.append((locale.t("theme.internal_participants"), units))
+    by_type: dict = {}
+    for partner in arena.partners:
+        by_type.setdefault(partner.type or locale.t("theme.other_partners"), []).append(partner)
+    for kind in sorted(by_type):
+        groups.append((kind[:1].upper() + kind[1:], tuple(by_type[kind])))
+    return groups
+
+
+DEFAULT_ACCESSIBILITY = {
+    "compliance": "partial",  # full | partial | none
+    "assessed": None,
+    "method": "",
+    "deviations": (),
+    "contact_email": "",
+    "response_time": "",
+    "updated": None,
+}
+
+
+def accessibility(site: model.Site) -> dict:
+    """The accessibility statement's facts: site.yaml's `accessibility:` over the defaults."""
+    given = site.config.accessibility or {}
+    facts = {**DEFAULT_ACCESSIBILITY, **{k: v for k, v in given.items() if v not in (None, "")}}
+    if facts["compliance"] not in ("full", "partial", "none"):
+        facts["compliance"] = "partial"
+    if not facts["contact_email"]:
+        facts["contact_email"] = site.config.contact.email
+    if isinstance(facts["deviations"], str):
+        facts["deviations"] = (facts["deviations"],)
+    facts["deviations"] = tuple(str(d) for d in facts["deviations"] or ())
+    for key in ("assessed", "updated"):
+        if isinstance(facts[key], str):
+            try:
+                facts[key] = dt.date.fromisoformat(facts[key])
+            except ValueError:
+                facts[key] = None
+    return facts
+
+
+def accessibility_path(locale: Locale) -> str:
+    return locale.t("theme.accessibility_slug") + "/"
+
+
+def last_updated(site: model.Site, entity: model.Entity):
+    """When the entity was last updated: its own `updated`, else its latest history note."""
+    if entity.updated:
+        return entity.updated
+    dates = [note.date for note in entity.history]
+    return max(dates) if dates else None
+
+
+def template_helpers(site: model.Site, locale: Locale) -> dict:
+    """Template globals of the citizen's theme (Renderer adds them)."""
+    matrix = site.config.risk_matrix
+    return {
+        "tone": lambda value: tone(matrix, value),
+        "risk_sections": lambda: risk_sections(site, locale),
+        "goal_sections": lambda: goal_sections(site, locale),
+        "plan_sections": lambda: plan_sections(site),
+        "unit_work": lambda unit: unit_work(site, locale, unit),
+        "responsible": lambda entity: responsible(site, entity),
+        "participants": lambda arena: participants(site, locale, arena),
+        "accessibility": lambda: accessibility(site),
+        "accessibility_path": lambda: accessibility_path(locale),
+        "last_updated": lambda entity: last_updated(site, entity),
+        "language": locale.language,
+    }

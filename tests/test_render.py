@@ -113,7 +113,7 @@ def test_a_risk_shows_its_matrix_labels_value_rating_and_action(basic_site):
     html = (basic_site / "risks/lokalbrist/index.html").read_text()
     assert "3 – Möjlig: Kan inträffa varje år" in html
     assert "4 – Allvarlig" in html
-    assert '12 <span class="rating rating-2">Hög</span>' in html
+    assert '<span class="rating tone-4">Hög 12</span>' in html  # highest rating: darkest tone, label in text
     assert "Hanteras snarast" in html
     assert "Genomgång av lokalbokningar" in html and "Kvartalsvis" in html
 
@@ -126,9 +126,9 @@ def test_drafts_are_not_published_and_nothing_links_to_them(basic_site):
 
 def test_arena_status_comes_from_the_build_date(basic_site):
     html = (basic_site / "arenas/foreningsdialog/index.html").read_text()
-    assert "<dd>Pågår</dd>" in html  # built with --today 2024-06-01, between starts and ends
+    assert "Pågår</span></dd>" in html  # built with --today 2024-06-01, between starts and ends
     assert "1 mars 2024" in html and "31 december 2024" in html
-    assert "Polisen" in html and "(polis)" in html
+    assert "Polisen" in html and "<h3>Polis</h3>" in html  # partners grouped by type
 
 
 def test_plan_goals_show_status_and_progress(basic_site):

@@ -1,0 +1,250 @@
+"""The citizen's site in a real browser: Debian's Chromium, axe-core, phone width,
+keyboard, no JavaScript, and no request to any host but the site itself.
+
+Two fixture sites: the Swedish demo (4×4 matrix) and an English one (5×5 matrix,
+four ratings). The default run checks a representative page of every kind; set
+GOVSITE_DEEP_TESTS=1 to run axe on every page of both sites.
+"""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from browser import chromium
+from conftest import DEMO, SITES, run_govsite
+from pages_server import serve_like_pages
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+INDEXES = ["principles", "units", "missions", "risks", "arenas", "plans", "sources"]
+DEEP = bool(os.environ.get("GOVSITE_DEEP_TESTS"))
+# Each site is served under the sub-path of its base_url, as GitHub Pages would (the 404
+# page, served at any depth, links from there).
+PREFIX = {"demo": "/govsite/", "english": "/repo/"}
+
+
+def serve(sites, name):
+    return serve_like_pages(sites[name], PREFIX[name])
+
+
+def build(content: Path, output: Path, today: str) -> Path:
+    result = run_govsite("build", "--content", content, "--output", output, "--today", today)
+    assert result.returncode == 0, result.stderr
+    return output
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory):
+    root = tmp_path_factory.mktemp("theme")
+    return {
+        "demo": build(DEMO, root / "demo", "2026-11-28"),
+        "english": build(SITES / "english" / "content", root / "english", "2024-06-01"),
+    }
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as instance:
+        yield instance
+
+
+def all_pages(site: Path) -> list[str]:
+    """Every page's URL path relative to the site root ("", "risks/", "risks/x/")."""
+    paths = []
+    for file in sorted(site.rglob("index.html")):
+        folder = file.parent.relative_to(site).as_posix()
+        paths.append("" if folder == "." else folder + "/")
+    return paths
+
+
+def representative_pages(site: Path) -> list[str]:
+    """Home, every index, the first entity of each kind, the accessibility statement, a 404."""
+    pages = ["", *[kind + "/" for kind in INDEXES]]
+    for kind in INDEXES:
+        entities = sorted(p for p in (site / kind).iterdir() if p.is_dir())
+        if entities:
+            pages.append(f"{kind}/{entities[0].name}/")
+    pages += [p for p in all_pages(site) if p.strip("/") in ("tillganglighet", "accessibility")]
+    pages += [p for p in all_pages(site) if "/" not in p.rstrip("/") and p and p.rstrip("/") not in INDEXES
+              and p.rstrip("/") not in ("tillganglighet", "accessibility")][:1]  # one free-standing page
+    return pages + ["no-such-page/"]
+
+
+class Visit:
+    """One browser page that routes every request: only the local server is let through."""
+
+    def __init__(self, browser, base: str, **context_options):
+        self.host = urlsplit(base).netloc
+        self.context = browser.new_context(bypass_csp=True, **context_options)
+        self.outside, self.failures, self.errors = [], [], []
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("response", lambda r: r.status >= 400 and "no-such-page" not in r.url
+                     and self.failures.append(f"{r.status} {r.url}"))
+        self.page.on("console", lambda m: m.type == "error" and "404" not in m.text and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def _route(self, route):
+        if urlsplit(route.request.url).netloc == self.host:
+            route.continue_()
+        else:
+            self.outside.append(route.request.url)
+            route.abort()
+
+    def close(self):
+        self.context.close()
+
+    def assert_clean(self):
+        assert self.outside == [], f"requests to other hosts: {self.outside}"
+        assert self.failures == [], f"broken links or assets: {self.failures}"
+        assert self.errors == [], f"console errors: {self.errors}"
+
+
+def axe_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
+                                       "resultTypes": ["violations"]})
+    return [f"{v['id']} ({v['impact']}): {v['help']} — " + "; ".join(n["target"][0] for n in v["nodes"][:3])
+            for v in results.response["violations"]]
+
+
+def check_pages(browser, sites, name: str, paths: list[str]) -> dict[str, list[str]]:
+    problems: dict[str, list[str]] = {}
+    with serve(sites, name) as base:
+        visit = Visit(browser, base)
+        for path in paths:
+            visit.page.goto(base + path)
+            found = axe_violations(visit.page)
+            html = visit.page.content()
+            for pattern in (r'<img[^>]+src="(?:https?:)?//', r'srcset="[^"]*//', r'<link[^>]+href="(?:https?:)?//',
+                            r"@import"):
+                if re.search(pattern, html):
+                    found.append(f"outside asset in markup: {pattern}")
+            if found:
+                problems[path] = found
+        visit.assert_clean()
+        visit.close()
+    return problems
+
+
+@pytest.mark.parametrize("name", ["demo", "english"])
+def test_representative_pages_have_no_axe_violations_and_stay_on_the_site(sites, browser, name):
+    pages = representative_pages(sites[name])
+    assert len(pages) >= 16
+    assert check_pages(browser, sites, name, pages) == {}
+
+
+@pytest.mark.skipif(not DEEP, reason="full crawl: set GOVSITE_DEEP_TESTS=1")
+@pytest.mark.parametrize("name", ["demo", "english"])
+def test_every_page_has_no_axe_violations(sites, browser, name):
+    assert check_pages(browser, sites, name, all_pages(sites[name]) + ["no-such-page/"]) == {}
+
+
+@pytest.mark.parametrize("name, path", [("demo", ""), ("demo", "risks/"), ("demo", "risks/svagt-kulturutbud/"),
+                                        ("english", "risks/"), ("english", "units/")])
+def test_a_phone_shows_every_page_without_horizontal_scrolling(sites, browser, name, path):
+    with serve(sites, name) as base:
+        for width in (375, 320):
+            visit = Visit(browser, base, viewport={"width": width, "height": 740})
+            visit.page.goto(base + path)
+            overflow = visit.page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, f"{path} scrolls sideways by {overflow} px at {width} px"
+            visit.close()
+
+
+def test_the_skip_link_is_the_first_stop_and_moves_focus_to_the_main_content(sites, browser):
+    with serve(sites, "demo") as base:
+        visit = Visit(browser, base)
+        page = visit.page
+        page.goto(base + "risks/")
+        page.keyboard.press("Tab")
+        focused = page.evaluate("[document.activeElement.className, document.activeElement.textContent]")
+        assert focused == ["skip-link", "Till huvudinnehållet"]
+        assert page.locator(".skip-link").is_visible()  # it shows itself when focused
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.activeElement.id") == "main"
+        page.keyboard.press("Tab")  # the next stop is inside the main content, past the menu
+        assert page.evaluate("document.getElementById('main').contains(document.activeElement)")
+        visit.assert_clean()
+        visit.close()
+
+
+def test_the_site_works_without_javascript(sites, browser):
+    with serve(sites, "demo") as base:
+        visit = Visit(browser, base, java_script_enabled=False)
+        page = visit.page
+        page.goto(base)
+        page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Risker").click()
+        assert page.locator("h1").inner_text() == "Risker"
+        # the risk register's groups are plain in-page links
+        page.get_by_role("link", name="Visa riskerna efter: status").first.click()
+        assert page.url.endswith("#by-status")
+        page.locator(".heatmap a", has_text="För svag bredd i kultur- och fritidsaktiviteter").click()
+        assert page.locator("h1").inner_text() == "För svag bredd i kultur- och fritidsaktiviteter"
+        assert page.locator("script").count() == 0  # an entity page runs no script at all
+        visit.assert_clean()
+        visit.close()
+
+
+def test_the_heat_map_puts_each_risk_in_its_cell_with_the_rating_in_words(sites, browser):
+    with serve(sites, "english") as base:
+        visit = Visit(browser, base)
+        page = visit.page
+        page.goto(base + "risks/")
+        rows = page.locator(".heatmap .hm-row:not(.hm-foot)")
+        assert rows.count() == 5 and rows.first.locator(".hm-cell").count() == 5
+        expected = {"Flooding of riverside parks": "Probability 5, severity 4: risk value 20, Extreme",
+                    "Vandalism of playgrounds": "Probability 3, severity 2: risk value 6, Medium",
+                    "Too few gardeners in summer": "Probability 1, severity 3: risk value 3, Low"}
+        for title, label in expected.items():
+            cell = page.locator(".hm-cell", has=page.get_by_role("link", name=title, exact=True))
+            assert cell.count() == 1
+            assert cell.locator(".visually-hidden").inner_text() == label
+        # the same data as a table a screen reader can walk by its headers
+        table = page.get_by_role("table", name=re.compile("Risk matrix"))
+        row = table.get_by_role("row").filter(has=page.get_by_role("rowheader", name=re.compile("Almost certain")))
+        assert row.get_by_role("link", name="Flooding of riverside parks").count() == 1
+        headers = table.locator("thead th")
+        cells = row.locator("td")
+        column = [i for i in range(cells.count()) if "Flooding" in cells.nth(i).inner_text()]
+        assert column and "Major" in headers.nth(column[0]).inner_text()
+        # a risk page marks its own cell
+        page.get_by_role("link", name="Flooding of riverside parks").first.click()
+        here = page.locator(".hm-cell.current")
+        assert here.count() == 1 and "risk value 20, Extreme" in here.inner_text()
+        visit.assert_clean()
+        visit.close()
+
+
+def test_an_english_site_speaks_english_with_english_dates(sites, browser):
+    with serve(sites, "english") as base:
+        visit = Visit(browser, base)
+        page = visit.page
+        page.goto(base)
+        assert page.locator("html").get_attribute("lang") == "en"
+        nav = page.get_by_role("navigation", name="Main menu")
+        assert nav.get_by_role("link", name="Risks").count() == 1
+        assert page.get_by_role("heading", name="The most urgent risks").count() == 1
+        page.get_by_role("link", name="Flooding of riverside parks").first.click()
+        assert "16 March 2024" in page.locator("main").inner_text()
+        assert "Last updated" in page.locator("main").inner_text()
+        page.get_by_role("contentinfo").get_by_role("link", name="Accessibility statement").click()
+        assert urlsplit(page.url).path == "/repo/accessibility/"
+        text = page.locator("main").inner_text()
+        assert "partially compliant" in text and "PDF minutes" in text and "2 May 2024" in text
+        assert page.get_by_role("link", name="Report inaccessibility to DIGG").count() == 1
+        visit.assert_clean()
+        visit.close()
+
+
+def test_the_accessibility_statement_is_linked_from_every_page_and_has_digg_items(sites):
+    site = sites["demo"]
+    for file in site.rglob("*.html"):
+        assert "Tillgänglighetsredogörelse</a>" in file.read_text("utf-8"), file
+    text = (site / "tillganglighet" / "index.html").read_text("utf-8")
+    for item in ("Lindesbergs kommun", "delvis förenlig", "Innehåll som inte är tillgängligt",
+                 "kommunen@lindesberg.se", "Tillsyn", "digg.se", "Hur vi testat webbplatsen"):
+        assert item in text, item

@@ -248,3 +248,18 @@ def test_the_accessibility_statement_is_linked_from_every_page_and_has_digg_item
     for item in ("Lindesbergs kommun", "delvis förenlig", "Innehåll som inte är tillgängligt",
                  "kommunen@lindesberg.se", "Tillsyn", "digg.se", "Hur vi testat webbplatsen"):
         assert item in text, item
+
+
+def test_the_risk_register_prints_for_a_board_meeting(sites, browser):
+    with serve(sites, "demo") as base:
+        visit = Visit(browser, base)
+        page = visit.page
+        page.goto(base + "risks/")
+        page.emulate_media(media="print")
+        assert not page.get_by_role("navigation", name="Huvudmeny").is_visible()
+        assert not page.locator(".jump").first.is_visible()
+        assert page.get_by_role("table", name=re.compile("Riskmatris")).is_visible()
+        assert page.locator("table.register").is_visible()
+        assert page.locator("table.register tbody tr").count() == 2
+        visit.assert_clean()
+        visit.close()

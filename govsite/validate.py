@@ -13,6 +13,7 @@ from .source import ContentTree, RawDoc
 # Paths of generated pages: a free page may not take them.
 RESERVED_PAGE_IDS = frozenset(model.KINDS) | {"static", "data", "search", "organisation",
                                               "accessibility", "changes", "feeds", "404", "index"}
+RESERVED_PAGE_IDS |= {"tillganglighet"}  # the accessibility statement in Swedish (theme)
 
 
 @dataclass

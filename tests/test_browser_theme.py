@@ -196,9 +196,9 @@ def test_the_heat_map_puts_each_risk_in_its_cell_with_the_rating_in_words(sites,
         page.goto(base + "risks/")
         rows = page.locator(".heatmap .hm-row:not(.hm-foot)")
         assert rows.count() == 5 and rows.first.locator(".hm-cell").count() == 5
-        expected = {"Flooding of riverside parks": "Probability 5, severity 4: risk value 20, Extreme",
-                    "Vandalism of playgrounds": "Probability 3, severity 2: risk value 6, Medium",
-                    "Too few gardeners in summer": "Probability 1, severity 3: risk value 3, Low"}
+        expected = {"Flooding of riverside parks": "Probability 5, consequence 4: risk value 20, Extreme",
+                    "Vandalism of playgrounds": "Probability 3, consequence 2: risk value 6, Medium",
+                    "Too few gardeners in summer": "Probability 1, consequence 3: risk value 3, Low"}
         for title, label in expected.items():
             cell = page.locator(".hm-cell", has=page.get_by_role("link", name=title, exact=True))
             assert cell.count() == 1

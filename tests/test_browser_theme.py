@@ -263,3 +263,14 @@ def test_the_risk_register_prints_for_a_board_meeting(sites, browser):
         assert page.locator("table.register tbody tr").count() == 2
         visit.assert_clean()
         visit.close()
+
+
+def test_every_internal_link_and_jump_of_the_english_site_resolves(sites):
+    from test_render import internal_targets, parse
+    output, checked = sites["english"], 0
+    for page, value, target, fragment in internal_targets(output):
+        assert target.is_file(), f"{page.relative_to(output)} links to missing {value}"
+        if fragment:
+            assert fragment in parse(target).ids, f"{page.relative_to(output)}: no #{fragment} in {value}"
+        checked += 1
+    assert checked > 100

@@ -329,5 +329,4 @@ def template_helpers(site: model.Site, locale: Locale) -> dict:
         "accessibility": lambda: accessibility(site),
         "accessibility_path": lambda: accessibility_path(locale),
         "last_updated": lambda entity: last_updated(site, entity),
-        "language": locale.language,
     }

@@ -16,7 +16,7 @@ import json
 from . import model
 from .links import entity_path
 from .locale import Locale
-from .schema import KIND_SPECS, ID_RE, object_schema
+from .schema import KIND_SPECS, ID_RE, Text, object_schema, refs_of
 
 SCHEMA_VERSION = "1.0"
 DATA = "data/"
@@ -65,13 +65,21 @@ def entity_record(site: model.Site, entity: model.Entity) -> dict:
     """One entity as open data: its fields (by the validator's specs), derived values,
     and its references both ways as ids and URLs."""
     record = {"schema_version": SCHEMA_VERSION, "kind": entity.kind, "id": entity.id,
-              "url": _link(site, entity.kind, entity.id),
+              "page_url": _link(site, entity.kind, entity.id),
               "data_url": absolute(site, f"{DATA}{entity.kind}/{entity.id}.json"),
               "body": entity.body}
-    for name in KIND_SPECS[entity.kind]:
+    for name, spec in KIND_SPECS[entity.kind].items():
         value = getattr(entity, name, None)
-        if value is not None:
+        if value is not None and (value != "" or isinstance(spec, Text)):
             record[name] = _plain(value)
+    # A reference to a draft is left out, as the HTML leaves it out (last first: indexes stay right).
+    hidden = [path for path, kind, ref_id in refs_of(entity) if not _is_public(site, (kind, ref_id))]
+    for path in sorted(hidden, key=lambda p: tuple(str(x).zfill(9) for x in p), reverse=True):
+        *parents, last = path
+        node = record
+        for part in parents:
+            node = node[part]
+        del node[last]
     record["draft"] = False
     if isinstance(entity, model.Risk):
         record["value"] = entity.value
@@ -131,7 +139,7 @@ def kind_schema(kind: str) -> dict:
         "schema_version": {"const": SCHEMA_VERSION},
         "kind": {"const": kind},
         "id": {"type": "string", "pattern": ID_RE.pattern},
-        "url": {"type": "string"},
+        "page_url": {"type": "string"},
         "data_url": {"type": "string"},
         "body": {"type": "string"},
         "draft": {"const": False},
@@ -141,7 +149,7 @@ def kind_schema(kind: str) -> dict:
     if kind == "risks":
         schema["properties"].update({"value": {"type": "integer", "minimum": 1}, "rating": {"type": "string"}})
         schema["required"] += ["value", "rating"]
-    schema["required"] = sorted(set(schema["required"]) | {"schema_version", "kind", "id", "url", "data_url",
+    schema["required"] = sorted(set(schema["required"]) | {"schema_version", "kind", "id", "page_url", "data_url",
                                                             "body", "links", "backlinks"})
     schema["additionalProperties"] = False
     return schema

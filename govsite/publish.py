@@ -165,7 +165,8 @@ class Publication:
                                  self.locale.t("publish.feed_unit")))
         files[".nojekyll"] = b""
         files["robots.txt"] = discovery.robots(site)
-        html = [path for path in rendered if path.endswith(".html")]
+        drafts = {entity_path(e.kind, e.id) + "index.html" for e in site.all() if e.draft}
+        html = [path for path in rendered if path.endswith(".html") and path not in drafts]
         if discovery.has_address(site):
             files["sitemap.xml"] = discovery.sitemap(site, html, discovery.lastmods(site))
         else:

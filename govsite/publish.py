@@ -123,18 +123,16 @@ class Publication:
         return export.export(self.site)
 
     def data_files(self) -> list[DataFile]:
-        """The files the data page lists: the collections, registers, schema and catalog."""
+        """The files the data page lists: the collections by kind, then registers, schema and catalog."""
+        names = [f"{kind}.json" for kind in model.KINDS] + ["risks.csv", "goals.csv", "schema.json",
+                                                            "catalog.jsonld"]
         out = []
-        for path, content in self.data.items():
-            name = path[len(export.DATA):]
-            if "/" in name:
-                continue  # one file per entity: listed by the kind's collection
+        for name in names:
+            path = export.DATA + name
             stem, dot, ext = name.rpartition(".")
-            if stem in model.KINDS:
-                label = self.locale.kind(stem, "plural")
-            else:
-                label = self.locale.t(f"publish.file.{stem}")
-            out.append(DataFile(path, label, len(content), MEDIA.get(dot + ext, "application/octet-stream")))
+            label = self.locale.kind(stem, "plural") if ext == "json" and stem in model.KINDS else \
+                self.locale.t(f"publish.file.{stem}")
+            out.append(DataFile(path, label, len(self.data[path]), MEDIA[dot + ext]))
         return out
 
     def licence(self) -> tuple[str, str]:

@@ -338,3 +338,18 @@ def test_two_builds_are_byte_identical(tmp_path, site):
     result = run_govsite("build", "--content", DEMO, "--output", again, "--base-url", BASE, "--today", "2026-11-28")
     assert result.returncode == 0, result.stderr
     assert tree_digest(again) == tree_digest(site)
+
+
+def test_pages_workflow_builds_with_the_readme_command_and_the_official_actions():
+    root = Path(__file__).resolve().parent.parent
+    workflow = yaml.safe_load((root / ".github/workflows/pages.yml").read_text("utf-8"))
+    steps = [s for job in workflow["jobs"].values() for s in job["steps"]]
+    uses = [s["uses"].split("@")[0] for s in steps if "uses" in s]
+    assert {"actions/configure-pages", "actions/upload-pages-artifact", "actions/deploy-pages"} <= set(uses)
+    checkout = next(s for s in steps if s.get("uses", "").startswith("actions/checkout"))
+    assert checkout["with"]["fetch-depth"] == 0
+    runs = " ".join(s.get("run", "") for s in steps)
+    assert "pip install ." in runs
+    assert 'python build.py --base-url "${{ steps.pages.outputs.base_url }}/"' in runs
+    readme = (root / "README.md").read_text("utf-8")
+    assert "pip install . && python build.py" in readme and "## Publishing" in readme

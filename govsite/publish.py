@@ -96,6 +96,7 @@ class Publication:
                                            [(f.path, f.media) for f in self.data_files()]))
         return {
             "canonical": canonical,
+            "styles": ["publish.css"] if page.path in (SEARCH_PAGE, DATA_PAGE) else [],
             "og": [("og:type", "website" if page.path == "index.html" else "article"),
                    ("og:site_name", config.title), ("og:title", title),
                    ("og:description", description), ("og:locale", "sv_SE" if config.language == "sv" else "en_GB")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import shutil
 import urllib.error
@@ -191,19 +192,27 @@ def test_sitemap_lists_every_page_at_its_public_address(site):
 
 # --- open data ------------------------------------------------------------------------------
 
+def validators(schema: dict) -> dict:
+    """A validator per definition of the published schema (the schema itself checked first)."""
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return {name: jsonschema.Draft202012Validator({**schema, "$ref": f"#/$defs/{name}"},
+                                                  format_checker=jsonschema.FormatChecker())
+            for name in schema["$defs"]}
+
+
 def test_json_validates_against_the_generated_schema_and_matches_the_content(site):
     schema = json.loads((site / "data/schema.json").read_text("utf-8"))
-    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = validators(schema)
     sources = published_sources(DEMO)
     for kind in KINDS:
         collection = json.loads((site / f"data/{kind}.json").read_text("utf-8"))
-        jsonschema.validate(collection, {**schema, "$ref": "#/$defs/collection"})
+        validator["collection"].validate(collection)
         ids = sorted(i for k, i in sources if k == kind)
         assert collection["count"] == len(ids) and [r["id"] for r in collection["items"]] == ids
         for record in collection["items"]:
             single = json.loads((site / f"data/{kind}/{record['id']}.json").read_text("utf-8"))
             assert single == record
-            jsonschema.validate(single, {**schema, "$ref": f"#/$defs/{kind}"})
+            validator[kind].validate(single)
             assert single["schema_version"] == schema["schema_version"]
             assert single["title"] == sources[(kind, record["id"])]["title"]
             assert single["page_url"] == page_url(f"{kind}/{record['id']}/" if kind != "pages" else
@@ -353,3 +362,29 @@ def test_pages_workflow_builds_with_the_readme_command_and_the_official_actions(
     assert 'python build.py --base-url "${{ steps.pages.outputs.base_url }}/"' in runs
     readme = (root / "README.md").read_text("utf-8")
     assert "pip install . && python build.py" in readme and "## Publishing" in readme
+
+
+@pytest.mark.skipif(not os.environ.get("GOVSITE_DEEP_TESTS"), reason="deep test: set GOVSITE_DEEP_TESTS=1")
+def test_a_thousand_entity_site_publishes_valid_data_feeds_and_search(tmp_path):
+    from generate_site import generate
+    content = generate(tmp_path / "content", 1000)
+    output = tmp_path / "output"
+    result = run_govsite("build", "--content", content, "--output", output, "--today", "2024-06-01", timeout=600)
+    assert result.returncode == 0, result.stderr
+    schema = json.loads((output / "data/schema.json").read_text("utf-8"))
+    validator = validators(schema)
+    total = 0
+    for kind in KINDS:
+        collection = json.loads((output / f"data/{kind}.json").read_text("utf-8"))
+        validator["collection"].validate(collection)
+        assert collection["count"] == len(list((content / kind).glob("*.md")))
+        total += collection["count"]
+    assert total >= 1000
+    entries = ET.parse(output / "feed.xml").getroot().findall(f"{ATOM}entry")
+    assert len(entries) == total - len(list((content / "arenas").glob("*.md"))) - \
+        len(list((content / "plans").glob("*.md"))) - 2  # those without `updated`: arenas, plans, index, tillit
+    urlset = ET.parse(output / "sitemap.xml").getroot()
+    assert len(urlset) == len(list(output.rglob("*.html"))) - 1
+    assert len(list((output / "pagefind/fragment").iterdir())) == total
+    rows = list(csv.DictReader(io.StringIO((output / "data/risks.csv").read_text("utf-8"))))
+    assert len(rows) == len(list((content / "risks").glob("*.md")))

@@ -102,6 +102,7 @@ class Publication:
                    ("og:description", description), ("og:locale", "sv_SE" if config.language == "sv" else "en_GB")]
             + ([("og:url", canonical)] if canonical else []),
             "feeds": feed_links,
+            "data": f"{export.DATA}{entity.kind}/{entity.id}.json" if entity is not None and not entity.draft else "",
             "json_ld": [SafeHtml(discovery.json_ld(item)) for item in ld],
         }
 

@@ -139,6 +139,7 @@ def test_canonical_open_graph_and_json_ld(site):
     assert '<meta property="og:title" content="För svag bredd i kultur- och fritidsaktiviteter">' in html
     assert '<meta property="og:locale" content="sv_SE">' in html
     assert 'rel="alternate" type="application/atom+xml"' in html
+    assert '<link rel="alternate" type="application/json" href="../../data/risks/svagt-kulturutbud.json">' in html
     home = (site / "index.html").read_text("utf-8")
     blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', home, re.S)
     organisation = json.loads(blocks[0])

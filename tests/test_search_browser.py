@@ -71,3 +71,17 @@ def test_without_javascript_the_search_page_is_an_a_to_o_index(site, browser):
         page.get_by_role("link", name="Tillväxtnämnden", exact=True).click()
         assert urlsplit(page.url).path == "/govsite/units/tillvaxtnamnden/"
         context.close()
+
+
+def test_search_and_data_pages_pass_axe(site, browser):
+    from axe_playwright_python.sync_playwright import Axe
+    with serve_like_pages(site, "/govsite/") as base:
+        page = browser.new_page()
+        for path in ("search/?q=risker", "data/"):
+            page.goto(base + path)
+            if "q=" in path:
+                page.wait_for_selector("#search-results li")
+            results = Axe().run(page, options={"runOnly": {"type": "tag",
+                                                           "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+            assert results.response["violations"] == [], (path, results.generate_report())
+        page.close()

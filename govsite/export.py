@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import io
 import json
+import re
 
 from . import model
 from .links import entity_path
@@ -228,15 +229,26 @@ def goals_csv(site: model.Site) -> bytes:
 
 # --- DCAT-AP-SE catalog -------------------------------------------------------------------
 
-LICENCES = {"cc0": "http://creativecommons.org/publicdomain/zero/1.0/",
-            "cc-by-4.0": "https://creativecommons.org/licenses/by/4.0/"}
+CC0 = ("CC0 1.0", "http://creativecommons.org/publicdomain/zero/1.0/")
+LICENCES = {"cc0": CC0, "cc0-1.0": CC0,
+            "cc-by-4.0": ("CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/"),
+            "cc-by-sa-4.0": ("CC BY-SA 4.0", "https://creativecommons.org/licenses/by-sa/4.0/")}
 
 
-def licence_url(site: model.Site) -> str:
-    licence = (site.config.licence or "CC0").strip()
-    if licence.startswith(("http://", "https://")):
-        return licence
-    return LICENCES.get(licence.lower(), LICENCES["cc0"])
+def licence(site: model.Site) -> tuple[str, str]:
+    """(name, address) of the data licence: CC0 unless site.yaml says `licence:` (a known
+    name such as CC-BY-4.0, or an address). An unknown name has no address: never a wrong one."""
+    text = (site.config.licence or "").strip()
+    if not text:
+        return CC0
+    if text.startswith(("http://", "https://")) and not any(c.isspace() or c in "<>\"'" for c in text):
+        return text, text
+    return LICENCES.get(re.sub(r"[\s_]+", "-", text.lower()), (text, ""))
+
+
+def _licence_node(site: model.Site) -> dict:
+    name, url = licence(site)
+    return {"@id": url} if url else {"@type": "dct:LicenseDocument", "rdfs:label": name}
 
 
 def catalog(site: model.Site, files: dict[str, bytes]) -> dict:
@@ -254,12 +266,12 @@ def catalog(site: model.Site, files: dict[str, bytes]) -> dict:
         datasets.append({
             "@id": absolute(site, f"{DATA}#{slug}"), "@type": "dcat:Dataset",
             "dct:title": text(title), "dct:description": text(description), "dct:publisher": publisher,
-            "dcat:contactPoint": contact, "dct:license": {"@id": licence_url(site)},
+            "dcat:contactPoint": contact, "dct:license": _licence_node(site),
             "dcat:landingPage": {"@id": absolute(site, DATA)},
             "dcat:distribution": [{
                 "@type": "dcat:Distribution", "dcat:accessURL": {"@id": absolute(site, path)},
                 "dcat:downloadURL": {"@id": absolute(site, path)}, "dcat:mediaType": media,
-                "dct:license": {"@id": licence_url(site)}, "dcat:byteSize": len(files.get(path, b"")),
+                "dct:license": _licence_node(site), "dcat:byteSize": len(files.get(path, b"")),
             } for path, media in paths],
         })
 
@@ -272,10 +284,11 @@ def catalog(site: model.Site, files: dict[str, bytes]) -> dict:
             [(f"{DATA}goals.csv", "text/csv")])
     return {
         "@context": {"dcat": "http://www.w3.org/ns/dcat#", "dct": "http://purl.org/dc/terms/",
-                     "foaf": "http://xmlns.com/foaf/0.1/", "vcard": "http://www.w3.org/2006/vcard/ns#"},
+                     "foaf": "http://xmlns.com/foaf/0.1/", "vcard": "http://www.w3.org/2006/vcard/ns#",
+                     "rdfs": "http://www.w3.org/2000/01/rdf-schema#"},
         "@id": absolute(site, f"{DATA}catalog.jsonld"), "@type": "dcat:Catalog",
         "dct:title": text(site.config.title), "dct:description": text(site.config.description or site.config.title),
-        "dct:publisher": publisher, "dct:license": {"@id": licence_url(site)},
+        "dct:publisher": publisher, "dct:license": _licence_node(site),
         "dct:language": {"@id": "http://publications.europa.eu/resource/authority/language/"
                                 + ("SWE" if language == "sv" else "ENG")},
         "foaf:homepage": {"@id": absolute(site, "")},

@@ -92,7 +92,7 @@ class Publication:
             ld.append(discovery.organisation_ld(site))
         if page.path == DATA_PAGE:
             ld.append(discovery.dataset_ld(site, self.locale.t("publish.data_title"),
-                                           self.locale.t("publish.data_intro"), self.licence()[1],
+                                           self.locale.t("publish.data_intro"), self.licence()[1] or self.licence()[0],
                                            [(f.path, f.media) for f in self.data_files()]))
         return {
             "canonical": canonical,
@@ -138,12 +138,8 @@ class Publication:
         return out
 
     def licence(self) -> tuple[str, str]:
-        """(name, address) of the data licence: CC0 unless site.yaml says `licence:`."""
-        url = export.licence_url(self.site)
-        name = (self.site.config.licence or "").strip()
-        if not name or name.lower() in export.LICENCES:
-            name = {export.LICENCES["cc0"]: "CC0 1.0", export.LICENCES["cc-by-4.0"]: "CC BY 4.0"}[url]
-        return name, url
+        """(name, address) of the data licence; the address is "" for a name govsite does not know."""
+        return export.licence(self.site)
 
     # --- step 2: extra pages ----------------------------------------------------------
 
@@ -177,6 +173,9 @@ class Publication:
                 diagnostics.warning("publish_bad_cname", SourceLocation(site.config.path, 1), cname=site.config.cname)
             else:
                 files["CNAME"] = cname
+        if not self.licence()[1]:
+            diagnostics.warning("publish_unknown_licence", where, licence=self.licence()[0],
+                                known=", ".join(sorted(export.LICENCES)))
         for name, free in (("search", self.search_page), ("data", self.data_page)):
             if not free:  # a communicator's page of that name wins; say what is missing
                 diagnostics.warning("publish_path_taken", SourceLocation(f"content/pages/{name}.md", 1),

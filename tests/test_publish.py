@@ -350,11 +350,18 @@ def test_without_a_full_address_there_is_no_sitemap_and_a_notice(tmp_path):
     content = tmp_path / "content"
     shutil.copytree(SITES / "basic" / "content", content)
     config = (content / "site.yaml").read_text("utf-8")
-    (content / "site.yaml").write_text(config.replace("base_url: https://example.org/prov/\n", ""), "utf-8")
+    (content / "site.yaml").write_text(config.replace("base_url: https://example.org/prov/\n", "")
+                                       + "licence: Kommunens egen licens\n", "utf-8")
     result = run_govsite("build", "--content", content, "--output", tmp_path / "output", "--today", "2024-06-01")
     assert result.returncode == 0, result.stderr
     assert not (tmp_path / "output/sitemap.xml").exists()
     assert "sitemap.xml" in result.stderr + result.stdout
+    # A licence govsite does not know is named, never linked to a wrong licence text.
+    assert 'licensen "Kommunens egen licens" känns inte igen' in result.stderr + result.stdout
+    page = (tmp_path / "output/data/index.html").read_text("utf-8")
+    assert "Kommunens egen licens" in page and 'rel="license"' not in page
+    catalog = json.loads((tmp_path / "output/data/catalog.jsonld").read_text("utf-8"))
+    assert catalog["dct:license"] == {"@type": "dct:LicenseDocument", "rdfs:label": "Kommunens egen licens"}
     assert (tmp_path / "output/feed.xml").is_file() and (tmp_path / "output/pagefind/pagefind.js").is_file()
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from . import model
 from .errors import BuildFailed, Diagnostic, Diagnostics, SourceLocation
 from .links import resolve
+from .publish import Publication
 from .render import Renderer, default_theme, plan_pages
 from .source import read_content
 from .validate import validate
@@ -78,9 +79,11 @@ def build(options: Options, write: bool = True) -> Result:
     seconds["load"] = time.perf_counter() - started
     if site is None or _failed(diagnostics, options.strict):
         raise BuildFailed(diagnostics.items, language)
-    renderer = Renderer(site, options.theme or default_theme())
+    publication = Publication(site)
+    renderer = Renderer(site, options.theme or default_theme(), helpers=publication.helpers())
     files = renderer.static_files()
-    files.update(renderer.render_all(plan_pages(site), diagnostics))
+    files.update(renderer.render_all(plan_pages(site) + publication.pages(), diagnostics))
+    files.update(publication.files(files, diagnostics))
     seconds["render"] = time.perf_counter() - started - seconds["load"]
     if _failed(diagnostics, options.strict):
         raise BuildFailed(diagnostics.items, language)

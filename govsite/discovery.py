@@ -1,0 +1,91 @@
+"""How machines find the site: sitemap.xml, robots.txt, canonical addresses,
+Open Graph, schema.org JSON-LD, and the files GitHub Pages looks for
+(.nojekyll, CNAME)."""
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+
+from . import model
+from .export import absolute
+from .links import entity_path
+
+SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
+HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def has_address(site: model.Site) -> bool:
+    """Whether base_url is a full address (sitemaps and canonical links need one)."""
+    return site.config.base_url.startswith(("http://", "https://"))
+
+
+def page_address(site: model.Site, path: str) -> str:
+    """The public address of an output HTML file: "risks/x/index.html" → ".../risks/x/"."""
+    if path.endswith("index.html"):
+        path = path[: -len("index.html")]
+    return absolute(site, path)
+
+
+def sitemap(site: model.Site, html_paths: list[str], lastmod: dict[str, str]) -> bytes:
+    ET.register_namespace("", SITEMAP)
+    root = ET.Element(f"{{{SITEMAP}}}urlset")
+    for path in sorted(html_paths):
+        if path == "404.html":
+            continue
+        url = ET.SubElement(root, f"{{{SITEMAP}}}url")
+        ET.SubElement(url, f"{{{SITEMAP}}}loc").text = page_address(site, path)
+        if path in lastmod:
+            ET.SubElement(url, f"{{{SITEMAP}}}lastmod").text = lastmod[path]
+    ET.indent(root)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
+
+
+def lastmods(site: model.Site) -> dict[str, str]:
+    """Output HTML path → the entity's `updated` date."""
+    out = {}
+    for entity in site.all():
+        if entity.updated:
+            out[entity_path(entity.kind, entity.id) + "index.html"] = entity.updated.isoformat()
+    return out
+
+
+def robots(site: model.Site) -> bytes:
+    lines = ["User-agent: *", "Allow: /"]
+    if has_address(site):
+        lines.append(f"Sitemap: {absolute(site, 'sitemap.xml')}")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def cname(site: model.Site) -> bytes | None:
+    """GitHub Pages' CNAME file for a custom domain, if site.yaml names a valid one."""
+    host = site.config.cname.strip().lower()
+    if host and HOSTNAME.match(host):
+        return (host + "\n").encode("ascii")
+    return None
+
+
+def json_ld(data: dict) -> str:
+    """JSON for a <script type="application/ld+json"> block: never closes the script early."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def organisation_ld(site: model.Site) -> dict:
+    config = site.config
+    data = {"@context": "https://schema.org", "@type": "GovernmentOrganization", "name": config.organisation,
+            "url": absolute(site, "")}
+    if config.contact.email:
+        data["email"] = config.contact.email
+    if config.contact.phone:
+        data["telephone"] = config.contact.phone
+    return data
+
+
+def dataset_ld(site: model.Site, name: str, description: str, licence: str, files: list[tuple[str, str]]) -> dict:
+    return {"@context": "https://schema.org", "@type": "Dataset", "name": name, "description": description,
+            "url": absolute(site, "data/"), "license": licence, "inLanguage": site.config.language,
+            "isAccessibleForFree": True,
+            "creator": {"@type": "GovernmentOrganization", "name": site.config.organisation},
+            "distribution": [{"@type": "DataDownload", "contentUrl": absolute(site, path), "encodingFormat": media}
+                             for path, media in files]}

@@ -1,0 +1,313 @@
+"""Site → open data under data/: JSON per entity and per kind, CSV registers,
+a JSON Schema generated from the validator's own field specs, and a
+DCAT-AP-SE catalog. Drafts never appear, whatever the build's --drafts says.
+
+The JSON is stable for machines: sorted keys, `schema_version` on every file,
+and no value that changes between two builds of the same content.
+"""
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import io
+import json
+import re
+
+from . import model
+from .links import entity_path
+from .locale import Locale
+from .schema import KIND_SPECS, ID_RE, Text, object_schema, refs_of
+
+SCHEMA_VERSION = "1.0"
+DATA = "data/"
+CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def dumps(value) -> bytes:
+    return (json.dumps(value, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
+
+
+def absolute(site: model.Site, path: str) -> str:
+    """An address for a site path: absolute when base_url is, else from the site root."""
+    base = site.config.base_url
+    if base.startswith(("http://", "https://")):
+        return (base if base.endswith("/") else base + "/") + path
+    return site.config.base_path + path
+
+
+def published(site: model.Site):
+    """Every entity that may be published as data: never a draft."""
+    return [entity for entity in site.all() if not entity.draft]
+
+
+def _plain(value):
+    """A field value as JSON: dates as ISO text, tuples as lists, dataclasses as objects."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if dataclasses.is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)
+                if getattr(value, f.name) is not None}
+    return value
+
+
+def _link(site: model.Site, kind: str, entity_id: str, goal: str = "") -> str:
+    return absolute(site, entity_path(kind, entity_id)) + (f"#goal-{goal}" if goal else "")
+
+
+def _is_public(site: model.Site, key) -> bool:
+    entity = site.get(key)
+    return entity is not None and not entity.draft
+
+
+def entity_record(site: model.Site, entity: model.Entity) -> dict:
+    """One entity as open data: its fields (by the validator's specs), derived values,
+    and its references both ways as ids and URLs."""
+    record = {"schema_version": SCHEMA_VERSION, "kind": entity.kind, "id": entity.id,
+              "page_url": _link(site, entity.kind, entity.id),
+              "data_url": absolute(site, f"{DATA}{entity.kind}/{entity.id}.json"),
+              "body": entity.body}
+    for name, spec in KIND_SPECS[entity.kind].items():
+        value = getattr(entity, name, None)
+        if value is not None and (value != "" or isinstance(spec, Text)):
+            record[name] = _plain(value)
+    # A reference to a draft is left out, as the HTML leaves it out (last first: indexes stay right).
+    hidden = [path for path, kind, ref_id in refs_of(entity) if not _is_public(site, (kind, ref_id))]
+    for path in sorted(hidden, key=lambda p: tuple(str(x).zfill(9) for x in p), reverse=True):
+        *parents, last = path
+        node = record
+        for part in parents:
+            node = node[part]
+        del node[last]
+    record["draft"] = False
+    if isinstance(entity, model.Risk):
+        record["value"] = entity.value
+        record["rating"] = site.config.risk_matrix.rating(entity.value).label
+    if isinstance(entity, model.Arena):
+        record["status"] = entity.status_on(site.today)
+    links = []
+    for link in site.links_out.get(entity.key, ()):
+        if not _is_public(site, link.target):
+            continue
+        item = {"field": link.field, "kind": link.target[0], "id": link.target[1],
+                "url": _link(site, *link.target, link.goal)}
+        if link.goal:
+            item["goal"] = link.goal
+        if link.source_goal:
+            item["from_goal"] = link.source_goal
+        links.append(item)
+    backlinks = []
+    for link in site.links_in.get(entity.key, ()):
+        if not _is_public(site, link.source):
+            continue
+        item = {"field": link.field, "kind": link.source[0], "id": link.source[1],
+                "url": _link(site, *link.source, link.source_goal)}
+        if link.source_goal:
+            item["goal"] = link.source_goal
+        if link.goal:
+            item["to_goal"] = link.goal
+        backlinks.append(item)
+    record["links"] = _unique(links)
+    record["backlinks"] = _unique(backlinks)
+    return record
+
+
+def _unique(items: list[dict]) -> list[dict]:
+    seen, out = set(), []
+    for item in items:
+        key = json.dumps(item, sort_keys=True)
+        if key not in seen:
+            seen.add(key)
+            out.append(item)
+    return out
+
+
+# --- the JSON Schema, generated from schema.KIND_SPECS ------------------------------------
+
+def _link_schema(extra: str) -> dict:
+    ref = {"type": "string", "pattern": ID_RE.pattern}
+    return {"type": "array", "items": {
+        "type": "object", "additionalProperties": False, "required": ["field", "kind", "id", "url"],
+        "properties": {"field": {"type": "string"}, "kind": {"type": "string", "enum": list(model.KINDS)},
+                       "id": ref, "url": {"type": "string"}, "goal": ref, extra: ref}}}
+
+
+def kind_schema(kind: str) -> dict:
+    schema = object_schema(KIND_SPECS[kind])
+    schema["properties"].update({
+        "schema_version": {"const": SCHEMA_VERSION},
+        "kind": {"const": kind},
+        "id": {"type": "string", "pattern": ID_RE.pattern},
+        "page_url": {"type": "string"},
+        "data_url": {"type": "string"},
+        "body": {"type": "string"},
+        "draft": {"const": False},
+        "links": _link_schema("from_goal"),
+        "backlinks": _link_schema("to_goal"),
+    })
+    if kind == "risks":
+        schema["properties"].update({"value": {"type": "integer", "minimum": 1}, "rating": {"type": "string"}})
+        schema["required"] += ["value", "rating"]
+    schema["required"] = sorted(set(schema["required"]) | {"schema_version", "kind", "id", "page_url", "data_url",
+                                                            "body", "links", "backlinks"})
+    schema["additionalProperties"] = False
+    return schema
+
+
+def json_schema(site: model.Site) -> dict:
+    """The schema of every data/ JSON file, from the same field specs the validator uses."""
+    defs = {kind: kind_schema(kind) for kind in model.KINDS}
+    defs["collection"] = {
+        "type": "object", "additionalProperties": False,
+        "required": ["schema_version", "kind", "count", "items"],
+        "properties": {"schema_version": {"const": SCHEMA_VERSION}, "kind": {"enum": list(model.KINDS)},
+                       "count": {"type": "integer", "minimum": 0},
+                       "items": {"type": "array", "items": {"oneOf": [{"$ref": f"#/$defs/{k}"}
+                                                                      for k in model.KINDS]}}}}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": absolute(site, f"{DATA}schema.json"),
+        "title": "govsite open data",
+        "schema_version": SCHEMA_VERSION,
+        "$defs": defs,
+        "oneOf": [{"$ref": f"#/$defs/{name}"} for name in defs],
+    }
+
+
+# --- CSV ----------------------------------------------------------------------------------
+
+def safe_cell(value) -> str:
+    """A cell a spreadsheet will never run as a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        value = ";".join(str(v) for v in value)
+    text = value.isoformat() if isinstance(value, dt.date) else str(value)
+    return "'" + text if text.startswith(CSV_FORMULA_START) else text
+
+
+def _csv(header: list[str], rows: list[list]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([safe_cell(cell) for cell in row])
+    return out.getvalue().encode("utf-8")
+
+
+RISK_COLUMNS = ["id", "title", "unit", "owner", "probability", "severity", "value", "rating", "status",
+                "missions", "assessed", "review", "controls", "updated", "url"]
+GOAL_COLUMNS = ["plan", "id", "title", "status", "progress", "indicator", "target", "missions", "risks", "url"]
+
+
+def risks_csv(site: model.Site) -> bytes:
+    rows = []
+    for risk in site.entities.get("risks", {}).values():
+        if risk.draft:
+            continue
+        missions = [m for m in risk.missions if _is_public(site, ("missions", m))]
+        rows.append([risk.id, risk.title, risk.unit, risk.owner, risk.probability, risk.severity, risk.value,
+                     site.config.risk_matrix.rating(risk.value).label, risk.status, missions, risk.assessed,
+                     risk.review, len(risk.controls), risk.updated, _link(site, "risks", risk.id)])
+    return _csv(RISK_COLUMNS, rows)
+
+
+def goals_csv(site: model.Site) -> bytes:
+    rows = []
+    for plan in site.entities.get("plans", {}).values():
+        if plan.draft:
+            continue
+        for goal in plan.goals:
+            rows.append([plan.id, goal.id, goal.title, goal.status, goal.progress, goal.indicator, goal.target,
+                         [m for m in goal.missions if _is_public(site, ("missions", m))],
+                         [r for r in goal.risks if _is_public(site, ("risks", r))],
+                         _link(site, "plans", plan.id, goal.id)])
+    return _csv(GOAL_COLUMNS, rows)
+
+
+# --- DCAT-AP-SE catalog -------------------------------------------------------------------
+
+CC0 = ("CC0 1.0", "http://creativecommons.org/publicdomain/zero/1.0/")
+LICENCES = {"cc0": CC0, "cc0-1.0": CC0,
+            "cc-by-4.0": ("CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/"),
+            "cc-by-sa-4.0": ("CC BY-SA 4.0", "https://creativecommons.org/licenses/by-sa/4.0/")}
+
+
+def licence(site: model.Site) -> tuple[str, str]:
+    """(name, address) of the data licence: CC0 unless site.yaml says `licence:` (a known
+    name such as CC-BY-4.0, or an address). An unknown name has no address: never a wrong one."""
+    text = (site.config.licence or "").strip()
+    if not text:
+        return CC0
+    if text.startswith(("http://", "https://")) and not any(c.isspace() or c in "<>\"'" for c in text):
+        return text, text
+    return LICENCES.get(re.sub(r"[\s_]+", "-", text.lower()), (text, ""))
+
+
+def _licence_node(site: model.Site) -> dict:
+    name, url = licence(site)
+    return {"@id": url} if url else {"@type": "dct:LicenseDocument", "rdfs:label": name}
+
+
+def catalog(site: model.Site, files: dict[str, bytes]) -> dict:
+    """A DCAT-AP-SE compatible catalog: one dataset per kind and one per register."""
+    locale = Locale.load(site.config.language)
+    language = site.config.language
+    text = lambda value: {"@value": value, "@language": language}  # noqa: E731
+    publisher = {"@type": "foaf:Organization", "foaf:name": site.config.organisation}
+    contact = {"@type": "vcard:Organization", "vcard:fn": site.config.organisation}
+    if site.config.contact.email:
+        contact["vcard:hasEmail"] = {"@id": "mailto:" + site.config.contact.email}
+    datasets = []
+
+    def dataset(slug: str, title: str, description: str, paths: list[tuple[str, str]]):
+        datasets.append({
+            "@id": absolute(site, f"{DATA}#{slug}"), "@type": "dcat:Dataset",
+            "dct:title": text(title), "dct:description": text(description), "dct:publisher": publisher,
+            "dcat:contactPoint": contact, "dct:license": _licence_node(site),
+            "dcat:landingPage": {"@id": absolute(site, DATA)},
+            "dcat:distribution": [{
+                "@type": "dcat:Distribution", "dcat:accessURL": {"@id": absolute(site, path)},
+                "dcat:downloadURL": {"@id": absolute(site, path)}, "dcat:mediaType": media,
+                "dct:license": _licence_node(site), "dcat:byteSize": len(files.get(path, b"")),
+            } for path, media in paths],
+        })
+
+    for kind in model.KINDS:
+        dataset(kind, locale.kind(kind, "plural"), locale.t(f"intro.{kind}"),
+                [(f"{DATA}{kind}.json", "application/json")])
+    dataset("risk-register", locale.t("publish.risks_csv"), locale.t("publish.risks_csv_text"),
+            [(f"{DATA}risks.csv", "text/csv")])
+    dataset("goals", locale.t("publish.goals_csv"), locale.t("publish.goals_csv_text"),
+            [(f"{DATA}goals.csv", "text/csv")])
+    return {
+        "@context": {"dcat": "http://www.w3.org/ns/dcat#", "dct": "http://purl.org/dc/terms/",
+                     "foaf": "http://xmlns.com/foaf/0.1/", "vcard": "http://www.w3.org/2006/vcard/ns#",
+                     "rdfs": "http://www.w3.org/2000/01/rdf-schema#"},
+        "@id": absolute(site, f"{DATA}catalog.jsonld"), "@type": "dcat:Catalog",
+        "dct:title": text(site.config.title), "dct:description": text(site.config.description or site.config.title),
+        "dct:publisher": publisher, "dct:license": _licence_node(site),
+        "dct:language": {"@id": "http://publications.europa.eu/resource/authority/language/"
+                                + ("SWE" if language == "sv" else "ENG")},
+        "foaf:homepage": {"@id": absolute(site, "")},
+        "schema_version": SCHEMA_VERSION,
+        "dcat:dataset": datasets,
+    }
+
+
+def export(site: model.Site) -> dict[str, bytes]:
+    """Every open-data file, by output path."""
+    files: dict[str, bytes] = {}
+    for kind in model.KINDS:
+        records = [entity_record(site, e) for e in site.entities.get(kind, {}).values() if not e.draft]
+        for record in records:
+            files[f"{DATA}{kind}/{record['id']}.json"] = dumps(record)
+        files[f"{DATA}{kind}.json"] = dumps({"schema_version": SCHEMA_VERSION, "kind": kind,
+                                            "count": len(records), "items": records})
+    files[f"{DATA}risks.csv"] = risks_csv(site)
+    files[f"{DATA}goals.csv"] = goals_csv(site)
+    files[f"{DATA}schema.json"] = dumps(json_schema(site))
+    files[f"{DATA}catalog.jsonld"] = dumps(catalog(site, files))
+    return dict(sorted(files.items()))

@@ -1,0 +1,125 @@
+"""Atom feeds of changes: one for the whole site and one per unit.
+
+`atom(info, entries)` takes generic entries so that any feature (the entity
+dates here; a history of decisions later) can feed it. The XML is built with
+xml.etree, so every title and summary is escaped, whatever the content says.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+from . import model
+from .export import absolute
+from .links import entity_path
+
+ATOM = "http://www.w3.org/2005/Atom"
+UNIT_FIELDS = ("unit", "units", "adopted_by", "parent")
+
+
+@dataclass(frozen=True)
+class FeedInfo:
+    id: str  # an absolute URL: the feed's own address
+    title: str
+    link: str  # the HTML page the feed belongs to
+    author: str
+    language: str = "sv"
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    title: str
+    link: str
+    updated: dt.date | dt.datetime
+    summary: str = ""
+    category: str = ""
+
+
+def _stamp(value: dt.date | dt.datetime) -> str:
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.timezone.utc)
+        return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"{value.isoformat()}T00:00:00Z"
+
+
+def _sort_key(entry: Entry):
+    stamp = _stamp(entry.updated)
+    return (stamp, entry.id)
+
+
+def atom(info: FeedInfo, entries: list[Entry]) -> bytes:
+    """An Atom 1.0 document, entries newest first (ties by id, for stable output)."""
+    ET.register_namespace("", ATOM)
+    entries = sorted(entries, key=_sort_key, reverse=True)
+    feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": info.language})
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = info.id
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = _clean(info.title)
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", type="application/atom+xml", href=info.id)
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=info.link)
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = _stamp(entries[0].updated) if entries else \
+        "1970-01-01T00:00:00Z"
+    author = ET.SubElement(feed, f"{{{ATOM}}}author")
+    ET.SubElement(author, f"{{{ATOM}}}name").text = _clean(info.author)
+    for entry in entries:
+        node = ET.SubElement(feed, f"{{{ATOM}}}entry")
+        ET.SubElement(node, f"{{{ATOM}}}id").text = entry.id
+        ET.SubElement(node, f"{{{ATOM}}}title").text = _clean(entry.title)
+        ET.SubElement(node, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=entry.link)
+        ET.SubElement(node, f"{{{ATOM}}}updated").text = _stamp(entry.updated)
+        if entry.summary:
+            ET.SubElement(node, f"{{{ATOM}}}summary", type="text").text = _clean(entry.summary)
+        if entry.category:
+            ET.SubElement(node, f"{{{ATOM}}}category", term=_clean(entry.category))
+    ET.indent(feed)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8",
+                                                                        xml_declaration=False) + b"\n"
+
+
+def _clean(text: str) -> str:
+    """Text without the control characters XML 1.0 cannot carry."""
+    return "".join(c for c in str(text) if c in "\t\n\r" or ord(c) >= 0x20)
+
+
+def entity_entries(site: model.Site, entities) -> list[Entry]:
+    """Published entities that say when they were updated, as feed entries."""
+    entries = []
+    for entity in entities:
+        if entity.draft or entity.updated is None:
+            continue
+        link = absolute(site, entity_path(entity.kind, entity.id))
+        entries.append(Entry(id=link, title=entity.title, link=link, updated=entity.updated,
+                             summary=entity.summary, category=entity.kind))
+    return entries
+
+
+def unit_entities(site: model.Site, unit: model.Unit) -> list[model.Entity]:
+    """The unit and what its front matter makes it responsible for."""
+    found = {unit.key: unit}
+    for link in site.links_in.get(unit.key, ()):
+        if link.field in UNIT_FIELDS and not link.source_goal:
+            entity = site.get(link.source)
+            if entity is not None:
+                found[entity.key] = entity
+    return list(found.values())
+
+
+def feed_path(unit_id: str | None = None) -> str:
+    return f"units/{unit_id}/feed.xml" if unit_id else "feed.xml"
+
+
+def feeds(site: model.Site, title: str, unit_title: str) -> dict[str, bytes]:
+    """feed.xml for the site, units/<id>/feed.xml for each unit. `unit_title` has a {unit} slot."""
+    config = site.config
+    files = {feed_path(): atom(FeedInfo(absolute(site, feed_path()), title, absolute(site, ""),
+                                        config.organisation, config.language),
+                               entity_entries(site, site.all()))}
+    for unit in site.entities.get("units", {}).values():
+        if unit.draft:
+            continue
+        info = FeedInfo(absolute(site, feed_path(unit.id)), unit_title.format(unit=unit.title),
+                        absolute(site, entity_path("units", unit.id)), config.organisation, config.language)
+        files[feed_path(unit.id)] = atom(info, entity_entries(site, unit_entities(site, unit)))
+    return files

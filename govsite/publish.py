@@ -1,0 +1,189 @@
+"""Publishing: what makes the site findable, followable, searchable and
+reusable by machines. One object per build, in three steps the pipeline calls:
+
+    publication = Publication(site)
+    Renderer(site, theme, helpers=publication.helpers())   # head metadata, A–Ö index, data list
+    render_all(plan_pages(site) + publication.pages(), ...) # the search page and the data page
+    files.update(publication.files(files, diagnostics))     # data/, feeds, sitemap, search index
+"""
+from __future__ import annotations
+
+import functools
+import unicodedata
+from dataclasses import dataclass
+
+import jinja2
+from markupsafe import Markup as SafeHtml
+
+from . import discovery, export, feeds, model, search
+from .errors import Diagnostics, SourceLocation
+from .links import entity_path
+from .locale import Locale
+from .render import PageSpec
+
+SEARCH_PAGE = "search/index.html"
+DATA_PAGE = "data/index.html"
+MEDIA = {".json": "application/json", ".csv": "text/csv", ".jsonld": "application/ld+json"}
+
+
+@dataclass(frozen=True)
+class DataFile:
+    path: str  # output path, e.g. "data/risks.csv"
+    label: str
+    size: int
+    media: str
+
+    @property
+    def kb(self) -> str:
+        return f"{self.size / 1024:.1f}"
+
+
+@dataclass(frozen=True)
+class Letter:
+    letter: str
+    entities: tuple
+
+
+def _sort_key(language: str):
+    """Alphabetical order of the site's language: in Swedish å, ä, ö come after z."""
+    tail = {"å": "{1", "ä": "{2", "ö": "{3", "æ": "{2", "ø": "{3"} if language == "sv" else {}
+
+    def key(text: str) -> str:
+        out = []
+        for char in text.casefold():
+            if char in tail:
+                out.append(tail[char])
+            else:
+                out.append(unicodedata.normalize("NFD", char)[0])
+        return "".join(out)
+    return key
+
+
+class Publication:
+    def __init__(self, site: model.Site):
+        self.site = site
+        self.locale = Locale.load(site.config.language)
+        taken = {entity_path("pages", i) + "index.html" for i in site.entities.get("pages", {})}
+        self.search_page = SEARCH_PAGE not in taken
+        self.data_page = DATA_PAGE not in taken
+
+    # --- step 1: template helpers -----------------------------------------------------
+
+    def helpers(self) -> dict:
+        return {"publish_meta": self._meta, "az_index": self.az_index, "data_files": self.data_files,
+                "data_licence": self.licence, "has_search_page": self.search_page,
+                "has_data_page": self.data_page}
+
+    @jinja2.pass_context
+    def _meta(self, context) -> dict:
+        """What head.html puts in <head>: canonical address, Open Graph, feeds, JSON-LD."""
+        page: PageSpec = context["page"]
+        entity = context.get("entity")
+        site, config = self.site, self.site.config
+        canonical = discovery.page_address(site, page.path) if discovery.has_address(site) and \
+            page.path != "404.html" else ""
+        title = entity.title if entity else context.get("page_title", config.title)
+        description = (entity.summary if entity and entity.summary else config.description)
+        feed_links = [(self.locale.t("publish.feed_site"), feeds.feed_path())]
+        if entity is not None and entity.kind == "units" and not entity.draft:
+            feed_links.append((self.locale.t("publish.feed_unit", unit=entity.title), feeds.feed_path(entity.id)))
+        ld = []
+        if page.path == "index.html":
+            ld.append(discovery.organisation_ld(site))
+        if page.path == DATA_PAGE:
+            ld.append(discovery.dataset_ld(site, self.locale.t("publish.data_title"),
+                                           self.locale.t("publish.data_intro"), self.licence()[1] or self.licence()[0],
+                                           [(f.path, f.media) for f in self.data_files()]))
+        return {
+            "canonical": canonical,
+            "styles": ["publish.css"] if page.path in (SEARCH_PAGE, DATA_PAGE) else [],
+            "og": [("og:type", "website" if page.path == "index.html" else "article"),
+                   ("og:site_name", config.title), ("og:title", title),
+                   ("og:description", description), ("og:locale", "sv_SE" if config.language == "sv" else "en_GB")]
+            + ([("og:url", canonical)] if canonical else []),
+            "feeds": feed_links,
+            "data": f"{export.DATA}{entity.kind}/{entity.id}.json" if entity is not None and not entity.draft else "",
+            "json_ld": [SafeHtml(discovery.json_ld(item)) for item in ld],
+        }
+
+    def az_index(self) -> list[Letter]:
+        """Every published entity, A–Ö by title, grouped by first letter."""
+        key = _sort_key(self.site.config.language)
+        entities = sorted((e for e in self.site.all() if not e.draft), key=lambda e: (key(e.title), e.kind, e.id))
+        letters: dict[str, list] = {}
+        for entity in entities:
+            first = entity.title[:1].upper()
+            letter = first if first.isalpha() else "#"
+            if letter.isalpha() and unicodedata.normalize("NFD", letter)[0] != letter and \
+                    letter not in "ÅÄÖ":
+                letter = unicodedata.normalize("NFD", letter)[0]
+            letters.setdefault(letter, []).append(entity)
+        return [Letter(letter, tuple(items)) for letter, items in letters.items()]
+
+    @functools.cached_property
+    def data(self) -> dict[str, bytes]:
+        return export.export(self.site)
+
+    def data_files(self) -> list[DataFile]:
+        """The files the data page lists: the collections by kind, then registers, schema and catalog."""
+        names = [f"{kind}.json" for kind in model.KINDS] + ["risks.csv", "goals.csv", "schema.json",
+                                                            "catalog.jsonld"]
+        out = []
+        for name in names:
+            path = export.DATA + name
+            stem, dot, ext = name.rpartition(".")
+            label = self.locale.kind(stem, "plural") if ext == "json" and stem in model.KINDS else \
+                self.locale.t(f"publish.file.{stem}")
+            out.append(DataFile(path, label, len(self.data[path]), MEDIA[dot + ext]))
+        return out
+
+    def licence(self) -> tuple[str, str]:
+        """(name, address) of the data licence; the address is "" for a name govsite does not know."""
+        return export.licence(self.site)
+
+    # --- step 2: extra pages ----------------------------------------------------------
+
+    def pages(self) -> list[PageSpec]:
+        out = []
+        if self.search_page:
+            out.append(PageSpec(SEARCH_PAGE, "search.html"))
+        if self.data_page:
+            out.append(PageSpec(DATA_PAGE, "data.html"))
+        return out
+
+    # --- step 3: files beside the pages -----------------------------------------------
+
+    def files(self, rendered: dict[str, bytes], diagnostics: Diagnostics) -> dict[str, bytes]:
+        site = self.site
+        where = SourceLocation(site.config.path, 1)
+        files: dict[str, bytes] = dict(self.data)
+        files.update(feeds.feeds(site, self.locale.t("publish.feed_site_title", site=site.config.title),
+                                 self.locale.t("publish.feed_unit")))
+        files[".nojekyll"] = b""
+        files["robots.txt"] = discovery.robots(site)
+        drafts = {entity_path(e.kind, e.id) + "index.html" for e in site.all() if e.draft}
+        html = [path for path in rendered if path.endswith(".html") and path not in drafts]
+        if discovery.has_address(site):
+            files["sitemap.xml"] = discovery.sitemap(site, html, discovery.lastmods(site))
+        else:
+            diagnostics.notice("publish_no_base_url", where)
+        if site.config.cname:
+            cname = discovery.cname(site)
+            if cname is None:
+                diagnostics.warning("publish_bad_cname", SourceLocation(site.config.path, 1), cname=site.config.cname)
+            else:
+                files["CNAME"] = cname
+        if not self.licence()[1]:
+            diagnostics.warning("publish_unknown_licence", where, licence=self.licence()[0],
+                                known=", ".join(sorted(export.LICENCES)))
+        for name, free in (("search", self.search_page), ("data", self.data_page)):
+            if not free:  # a communicator's page of that name wins; say what is missing
+                diagnostics.warning("publish_path_taken", SourceLocation(f"content/pages/{name}.md", 1),
+                                    path=name + "/")
+        if self.search_page:
+            entity_pages = {entity_path(e.kind, e.id) + "index.html" for e in site.all() if not e.draft}
+            try:
+                files.update(search.search_index({p: rendered[p] for p in sorted(entity_pages) if p in rendered}))
+            except search.SearchFailed as exc:
+                diagnostics.warning("publish_search_failed", where, problem=str(exc))
+        return files

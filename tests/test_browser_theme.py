@@ -119,7 +119,7 @@ def check_pages(browser, sites, name: str, paths: list[str]) -> dict[str, list[s
             visit.page.goto(base + path)
             found = axe_violations(visit.page)
             html = visit.page.content()
-            for pattern in (r'<img[^>]+src="(?:https?:)?//', r'srcset="[^"]*//', r'<link[^>]+href="(?:https?:)?//',
+            for pattern in (r'<img[^>]+src="(?:https?:)?//', r'srcset="[^"]*//', r'<link(?![^>]*rel="(?:canonical|alternate)")[^>]+href="(?:https?:)?//',
                             r"@import"):
                 if re.search(pattern, html):
                     found.append(f"outside asset in markup: {pattern}")

@@ -16,6 +16,7 @@ from markupsafe import Markup as SafeHtml
 
 from . import model, views
 from .errors import Diagnostics, SourceLocation
+from .history import CHANGES_PATH
 from .links import entity_path
 from .locale import Locale
 from .markup import Markup, resolve_links
@@ -51,6 +52,7 @@ def plan_pages(site: model.Site) -> list[PageSpec]:
                 continue
             pages.append(PageSpec(entity_path(kind, entity_id) + "index.html", f"{singular}.html",
                                   (kind, entity_id)))
+    pages.append(PageSpec(CHANGES_PATH + "index.html", "changes.html"))  # history.py: "Senaste ändringar"
     return pages
 
 
@@ -91,6 +93,7 @@ class Renderer:
             level=self._level, risk_matrix=self._risk_matrix, unit_tree=self._unit_tree, ordered=views.ordered,
             risks_by_value=self._risks_by_value, nav_pages=self._nav_pages, lookup=site.get,
         )
+        self.env.globals["history_page"] = CHANGES_PATH  # the footer links to "Senaste ändringar"
         # Features outside the core (publishing, history ...) give templates their own helpers.
         self.env.globals.update(helpers or {})
 

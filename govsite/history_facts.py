@@ -22,8 +22,8 @@ class Context:
         self.site = site
         self.words = locale.table["ui"]["history"]
 
-    def t(self, name: str, **params) -> str:
-        return self.words[name].format(**params)
+    def t(self, word: str, **params) -> str:
+        return self.words[word].format(**params)
 
     def title(self, kind: str, ref: str) -> str:
         entity = self.site.get((kind, ref))

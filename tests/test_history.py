@@ -1,0 +1,248 @@
+"""Change history from a real git repository: commits with fixed dates, a real CLI build."""
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import SITES, run_govsite
+
+TODAY = "2024-06-01"
+
+
+def git(repo: Path, *args, date: str = "2024-01-10T09:00:00+01:00") -> str:
+    env = {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date,
+           "GIT_AUTHOR_NAME": "Kommunikatören", "GIT_AUTHOR_EMAIL": "info@provkommun.example",
+           "GIT_COMMITTER_NAME": "Kommunikatören", "GIT_COMMITTER_EMAIL": "info@provkommun.example",
+           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    env.pop("GIT_DIR", None)
+    return subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True).stdout
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def commit(repo: Path, message: str, date: str) -> None:
+    git(repo, "add", "-A", date=date)
+    git(repo, "commit", "-q", "-m", message, date=date)
+
+
+def make_repo(root: Path) -> Path:
+    """The basic site in a git repository, changed over several commits."""
+    repo = root / "repo"
+    shutil.copytree(SITES / "basic", repo, ignore=shutil.ignore_patterns(".govsite-cache"))
+    content = repo / "content"
+    git(repo, "init", "-q", "-b", "main")
+    commit(repo, "Första versionen av webbplatsen", "2024-01-10T09:00:00+01:00")
+
+    edit(content / "risks" / "lokalbrist.md", "probability: 3", "probability: 2")
+    edit(content / "risks" / "lokalbrist.md", "status: mitigating", "status: open")
+    edit(content / "risks" / "lokalbrist.md", "owner: Fritidschefen", "owner: Kultur- och fritidschefen")
+    commit(repo, "Ny bedömning efter vårens bokningar", "2024-02-01T10:00:00+01:00")
+
+    edit(content / "plans" / "vp-2024.md", "progress: 40", "progress: 65")
+    edit(content / "plans" / "vp-2024.md", "    status: not-started", "    status: ongoing")
+    edit(content / "plans" / "vp-2024.md", "period:", "history:\n  - {date: 2023-12-12, text: Nämnden antog planen.}\nperiod:")
+    commit(repo, "Uppföljning efter första kvartalet", "2024-03-05T08:30:00+01:00")
+
+    edit(content / "arenas" / "foreningsdialog.md", "  - {name: Polisen, type: polis}\n",
+         "  - {name: Studieförbunden, type: förening}\n")
+    edit(content / "arenas" / "foreningsdialog.md", "ends: 2024-12-31", "ends: 2024-10-31")
+    commit(repo, "Polisen lämnar arenan, studieförbunden kommer in", "2024-04-02T14:00:00+02:00")
+
+    git(repo, "mv", "content/risks/lag.md", "content/risks/installda-evenemang.md")
+    edit(content / "risks" / "installda-evenemang.md", "probability: 1", "probability: 2")
+    edit(content / "arenas" / "foreningsdialog.md", "risks: [lokalbrist]", "risks: [lokalbrist, installda-evenemang]")
+    commit(repo, "Tydligare namn på risken för inställda evenemang", "2024-05-06T09:15:00+02:00")
+    return repo
+
+
+def build(content: Path, output: Path, *extra):
+    result = run_govsite("build", "--content", content, "--output", output, "--today", TODAY, *extra)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def section(page: Path, css_class: str = "history") -> list[str]:
+    """The lines a reader sees in a section, tags stripped."""
+    text = page.read_text("utf-8")
+    match = re.search(rf'<(section|ol) class="(?:[^"]*\s)?{css_class}(?:\s[^"]*)?".*?</\1>', text, re.S)
+    assert match, f"no {css_class} in {page}"
+    lines = []
+    for item in re.split(r"</?(?:li|p|h2)[^>]*>", match.group(0)):
+        words = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", item)).split())
+        words = words.replace(" .", ".").replace(" :", ":")
+        if words:
+            lines.append(words)
+    return lines
+
+
+@pytest.fixture(scope="module")
+def repo_site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("history")
+    repo = make_repo(root)
+    output = root / "output"
+    result = build(repo / "content", output)
+    return repo, output, result
+
+
+def test_risk_history_in_plain_words(repo_site):
+    _, output, result = repo_site
+    assert "obs:" not in result.stderr
+    assert section(output / "risks" / "lokalbrist" / "index.html") == [
+        "Ändringshistorik",
+        "1 februari 2024: Ny bedömning efter vårens bokningar",
+        "Sannolikheten sänktes från 3 (Möjlig) till 2 (Mindre sannolik).",
+        "Riskvärdet sänktes från 12 (Hög) till 8 (Medel).",
+        "Statusen ändrades från Åtgärdas till Öppen.",
+        "Riskägaren ändrades från Fritidschefen till Kultur- och fritidschefen.",
+        "10 januari 2024: Första versionen av webbplatsen",
+        "Publicerades på webbplatsen.",
+    ]
+
+
+def test_renamed_file_keeps_its_history(repo_site):
+    _, output, _ = repo_site
+    assert not (output / "risks" / "lag").exists()
+    assert section(output / "risks" / "installda-evenemang" / "index.html") == [
+        "Ändringshistorik",
+        "6 maj 2024: Tydligare namn på risken för inställda evenemang",
+        "Sannolikheten höjdes från 1 (Osannolik) till 2 (Mindre sannolik).",
+        "Riskvärdet höjdes från 2 (Låg) till 4 (Medel).",
+        "10 januari 2024: Första versionen av webbplatsen",
+        "Publicerades på webbplatsen.",
+    ]
+
+
+def test_goal_progress_and_front_matter_history_merged(repo_site):
+    _, output, _ = repo_site
+    assert section(output / "plans" / "vp-2024" / "index.html") == [
+        "Ändringshistorik",
+        "5 mars 2024: Uppföljning efter första kvartalet",
+        "Målet ”Fler lokaler för föreningar” – genomfört höjdes från 40 till 65 procent.",
+        "Målet ”Nöjdare föreningar” bytte status från Ej påbörjat till Pågår.",
+        "10 januari 2024: Första versionen av webbplatsen",
+        "Publicerades på webbplatsen.",
+        "12 december 2023: Nämnden antog planen.",
+    ]
+
+
+def test_arena_partners_dates_and_references(repo_site):
+    _, output, _ = repo_site
+    assert section(output / "arenas" / "foreningsdialog" / "index.html") == [
+        "Ändringshistorik",
+        "6 maj 2024: Tydligare namn på risken för inställda evenemang",
+        "Kopplades till risken ”Låg risk för inställda evenemang”.",
+        "2 april 2024: Polisen lämnar arenan, studieförbunden kommer in",
+        "Slutdatumet ändrades från 31 december 2024 till 31 oktober 2024.",
+        "Ny samverkanspart: Studieförbunden (förening).",
+        "Polisen (polis) är inte längre samverkanspart.",
+        "10 januari 2024: Första versionen av webbplatsen",
+        "Publicerades på webbplatsen.",
+    ]
+
+
+def test_recent_changes_page(repo_site):
+    _, output, _ = repo_site
+    page = output / "andringar" / "index.html"
+    lines = section(page, "changes")
+    assert lines[:9] == [
+        "6 maj 2024: Låg risk för inställda evenemang (risk) – Tydligare namn på risken för inställda evenemang",
+        "Sannolikheten höjdes från 1 (Osannolik) till 2 (Mindre sannolik).",
+        "Riskvärdet höjdes från 2 (Låg) till 4 (Medel).",
+        "6 maj 2024: Föreningsdialog om lokaler (samverkansarena) – Tydligare namn på risken för inställda evenemang",
+        "Kopplades till risken ”Låg risk för inställda evenemang”.",
+        "2 april 2024: Föreningsdialog om lokaler (samverkansarena) – Polisen lämnar arenan, studieförbunden kommer in",
+        "Slutdatumet ändrades från 31 december 2024 till 31 oktober 2024.",
+        "Ny samverkanspart: Studieförbunden (förening).",
+        "Polisen (polis) är inte längre samverkanspart.",
+    ]
+    text = page.read_text("utf-8")
+    assert "<h1>Senaste ändringar</h1>" in text
+    assert '<a href="../arenas/foreningsdialog/">Föreningsdialog om lokaler</a>' in text
+    # every page links to it from the footer
+    home = (output / "index.html").read_text("utf-8")
+    assert '<a href="andringar/">Senaste ändringar</a>' in home
+
+
+def test_cached_rebuild_and_new_commit(repo_site, tmp_path):
+    repo, output, _ = repo_site
+    caches = list((repo / ".govsite-cache").glob("history-*.json"))
+    assert len(caches) == 1
+    first = (output / "andringar" / "index.html").read_bytes()
+    again = tmp_path / "again"
+    build(repo / "content", again)
+    assert (again / "andringar" / "index.html").read_bytes() == first
+    caches[0].write_text("{ not json", "utf-8")  # a corrupt cache is read again from git
+    corrupt = tmp_path / "corrupt"
+    build(repo / "content", corrupt)
+    assert (corrupt / "andringar" / "index.html").read_bytes() == first
+
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(repo), str(clone))
+    build(clone / "content", tmp_path / "o1")
+    edit(clone / "content" / "risks" / "lokalbrist.md", "severity: 4", "severity: 3")
+    commit(clone, "Konsekvensen bedöms lägre", "2024-05-20T09:00:00+02:00")
+    build(clone / "content", tmp_path / "o2")
+    cache = json.loads(next((clone / ".govsite-cache").glob("history-*.json")).read_text("utf-8"))
+    assert cache["head"] == git(clone, "rev-parse", "HEAD").strip()
+    assert len(cache["commits"]) == 6
+    assert section(tmp_path / "o2" / "risks" / "lokalbrist" / "index.html")[1:4] == [
+        "20 maj 2024: Konsekvensen bedöms lägre",
+        "Konsekvensen sänktes från 4 (Allvarlig) till 3 (Kännbar).",
+        "Riskvärdet sänktes från 8 (Medel) till 6 (Medel).",
+    ]
+
+
+def test_without_git_builds_with_a_notice(repo_site, tmp_path):
+    repo, output, _ = repo_site
+    copy = tmp_path / "copy"
+    shutil.copytree(repo, copy, ignore=shutil.ignore_patterns(".git", ".govsite-cache"))
+    result = build(copy / "content", tmp_path / "out")
+    notices = [line for line in result.stderr.splitlines() if ": obs: " in line]
+    assert notices == [f"{copy / 'content'}: obs: innehållet ligger inte i ett git-arkiv, så sidorna visar "
+                       "ingen ändringshistorik. Lägg webbplatsen i git för att visa vad som ändrats, när och varför."]
+    assert "Klart:" in result.stdout
+    # a risk has no history section; the plan keeps its front-matter history
+    assert 'class="history"' not in (tmp_path / "out" / "risks" / "lokalbrist" / "index.html").read_text("utf-8")
+    assert section(tmp_path / "out" / "plans" / "vp-2024" / "index.html") == [
+        "Ändringshistorik", "12 december 2023: Nämnden antog planen."]
+    assert "Inga ändringar är kända ännu." in (tmp_path / "out" / "andringar" / "index.html").read_text("utf-8")
+    # everything but the history is what the repository's build shows
+    for page in ("risks/lokalbrist/index.html", "arenas/foreningsdialog/index.html"):
+        strip = lambda p: re.sub(r'<section class="history".*?</section>\n', "", p.read_text("utf-8"), flags=re.S)
+        assert strip(tmp_path / "out" / page) == strip(output / page)
+
+
+def test_shallow_clone_builds_with_a_notice(repo_site, tmp_path):
+    repo, _, _ = repo_site
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", str(shallow))
+    result = build(shallow / "content", tmp_path / "out")
+    assert "obs: git-arkivet är en grund klon utan hela historiken" in result.stderr
+    assert 'class="history"' not in (tmp_path / "out" / "risks" / "lokalbrist" / "index.html").read_text("utf-8")
+
+
+def test_english_site(repo_site, tmp_path):
+    repo, _, _ = repo_site
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(repo), str(clone))
+    edit(clone / "content" / "site.yaml", "language: sv", "language: en")
+    build(clone / "content", tmp_path / "out")
+    assert section(tmp_path / "out" / "risks" / "lokalbrist" / "index.html")[:6] == [
+        "Change history",
+        "1 February 2024: Ny bedömning efter vårens bokningar",
+        "The probability was lowered from 3 (Possible) to 2 (Less likely).",
+        "The risk value was lowered from 12 (High) to 8 (Medium).",
+        "The status was changed from Being addressed to Open.",
+        "The risk owner was changed from Fritidschefen to Kultur- och fritidschefen.",
+    ]

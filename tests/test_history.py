@@ -246,3 +246,40 @@ def test_english_site(repo_site, tmp_path):
         "The status was changed from Being addressed to Open.",
         "The risk owner was changed from Fritidschefen to Kultur- och fritidschefen.",
     ]
+
+
+def test_demo_pages_show_the_repositorys_own_history(demo_site):
+    from conftest import ROOT
+    log = subprocess.run(["git", "log", "-1", "--format=%s", "--", "content/risks/svagt-kulturutbud.md"],
+                         cwd=ROOT, capture_output=True, text=True)
+    shallow = subprocess.run(["git", "rev-parse", "--is-shallow-repository"], cwd=ROOT, capture_output=True, text=True)
+    if log.returncode != 0 or not log.stdout.strip() or shallow.stdout.strip() != "false":
+        pytest.skip("the checkout has no git history")
+    lines = section(demo_site / "risks" / "svagt-kulturutbud" / "index.html")
+    assert lines[0] == "Ändringshistorik"
+    assert lines[1].endswith(": " + log.stdout.strip())
+    assert lines[-1] == ("16 mars 2021: Tillväxtförvaltningens riskbedömning, där risken ingår, "
+                         "fanns bland handlingarna till tillväxtnämndens sammanträde.")
+    assert "Senaste ändringar" in (demo_site / "andringar" / "index.html").read_text("utf-8")
+
+
+def test_history_as_plain_data_for_feeds_and_open_data(repo_site):
+    """recent_changes() and history_as_data() feed the Atom feed and the open-data JSON."""
+    from govsite.errors import Diagnostics
+    from govsite.history import history_as_data, recent_changes, with_history
+    from govsite.pipeline import Options, load
+
+    repo, _, _ = repo_site
+    options = Options(content=repo / "content", today=__import__("datetime").date(2024, 6, 1))
+    diagnostics = Diagnostics()
+    _, site = load(options, diagnostics)
+    site = with_history(site, options, diagnostics)
+    recent = recent_changes(site, 2)
+    assert [(c["date"], c["key"], c["message"]) for c in recent] == [
+        ("2024-05-06", ["risks", "installda-evenemang"], "Tydligare namn på risken för inställda evenemang"),
+        ("2024-05-06", ["arenas", "foreningsdialog"], "Tydligare namn på risken för inställda evenemang"),
+    ]
+    assert len(recent[0]["commit"]) == 40
+    risk = history_as_data(site, ("risks", "lokalbrist"))
+    assert [c["date"] for c in risk] == ["2024-02-01", "2024-01-10"]
+    assert risk[0]["details"][1] == "Riskvärdet sänktes från 12 (Hög) till 8 (Medel)."

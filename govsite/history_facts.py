@@ -40,11 +40,14 @@ def describe(kind: str, old: dict | None, new: dict, context: Context) -> list[s
     """Facts for one version; `old` is None for the first version of the file."""
     old_fm = old.get("fm") if old else None
     new_fm = new.get("fm")
+    draft = isinstance(new_fm, dict) and new_fm.get("draft") is True
     if old is None:
-        return [context.t("created")]
+        return [context.t("created_draft" if draft else "created")]
     if not isinstance(old_fm, dict) or not isinstance(new_fm, dict):
         return []
     facts: list[str] = []
+    if (old_fm.get("draft") is True) != draft:
+        facts.append(context.t("unpublished" if draft else "published"))
     steps = [_title, _risk, _arena, _plan, _references]
     for step in steps:
         try:

@@ -63,6 +63,9 @@ def make_repo(root: Path) -> Path:
     edit(content / "risks" / "installda-evenemang.md", "probability: 1", "probability: 2")
     edit(content / "arenas" / "foreningsdialog.md", "risks: [lokalbrist]", "risks: [lokalbrist, installda-evenemang]")
     commit(repo, "Tydligare namn på risken för inställda evenemang", "2024-05-06T09:15:00+02:00")
+
+    edit(content / "missions" / "hemlig.md", "draft: true\n", "")
+    commit(repo, "Uppdraget är klart att visas", "2024-05-10T11:00:00+02:00")
     return repo
 
 
@@ -155,7 +158,9 @@ def test_recent_changes_page(repo_site):
     _, output, _ = repo_site
     page = output / "andringar" / "index.html"
     lines = section(page, "changes")
-    assert lines[:9] == [
+    assert lines[:11] == [
+        "10 maj 2024: Ett uppdrag under arbete (uppdrag) – Uppdraget är klart att visas",
+        "Publicerades på webbplatsen (var utkast).",
         "6 maj 2024: Låg risk för inställda evenemang (risk) – Tydligare namn på risken för inställda evenemang",
         "Sannolikheten höjdes från 1 (Osannolik) till 2 (Mindre sannolik).",
         "Riskvärdet höjdes från 2 (Låg) till 4 (Medel).",
@@ -172,6 +177,17 @@ def test_recent_changes_page(repo_site):
     # every page links to it from the footer
     home = (output / "index.html").read_text("utf-8")
     assert '<a href="andringar/">Senaste ändringar</a>' in home
+
+
+def test_draft_then_published(repo_site):
+    _, output, _ = repo_site
+    assert section(output / "missions" / "hemlig" / "index.html") == [
+        "Ändringshistorik",
+        "10 maj 2024: Uppdraget är klart att visas",
+        "Publicerades på webbplatsen (var utkast).",
+        "10 januari 2024: Första versionen av webbplatsen",
+        "Skapades som utkast.",
+    ]
 
 
 def test_cached_rebuild_and_new_commit(repo_site, tmp_path):
@@ -195,7 +211,7 @@ def test_cached_rebuild_and_new_commit(repo_site, tmp_path):
     build(clone / "content", tmp_path / "o2")
     cache = json.loads(next((clone / ".govsite-cache").glob("history-*.json")).read_text("utf-8"))
     assert cache["head"] == git(clone, "rev-parse", "HEAD").strip()
-    assert len(cache["commits"]) == 6
+    assert len(cache["commits"]) == 7
     assert section(tmp_path / "o2" / "risks" / "lokalbrist" / "index.html")[1:4] == [
         "20 maj 2024: Konsekvensen bedöms lägre",
         "Konsekvensen sänktes från 4 (Allvarlig) till 3 (Kännbar).",
@@ -274,7 +290,7 @@ def test_history_as_plain_data_for_feeds_and_open_data(repo_site):
     diagnostics = Diagnostics()
     _, site = load(options, diagnostics)
     site = with_history(site, options, diagnostics)
-    recent = recent_changes(site, 2)
+    recent = recent_changes(site, 3)[1:]
     assert [(c["date"], c["key"], c["message"]) for c in recent] == [
         ("2024-05-06", ["risks", "installda-evenemang"], "Tydligare namn på risken för inställda evenemang"),
         ("2024-05-06", ["arenas", "foreningsdialog"], "Tydligare namn på risken för inställda evenemang"),

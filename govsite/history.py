@@ -131,7 +131,11 @@ def _find_repo(content: Path, diagnostics: Diagnostics) -> _Repo | None:
     result = _git(["rev-parse", "--show-toplevel", "--show-prefix", "--is-shallow-repository", "HEAD"], content)
     lines = result.stdout.decode("utf-8", "replace").splitlines()
     if result.returncode != 0 or len(lines) < 4:
-        diagnostics.notice("history_no_git", where)
+        problem = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        if result.returncode == 127 or not problem or "not a git repository" in problem[0]:
+            diagnostics.notice("history_no_git", where)
+        else:  # e.g. "detected dubious ownership": say why, the site still builds
+            diagnostics.notice("history_git_failed", where, reason=problem[0].removeprefix("fatal: "))
         return None
     if lines[2].strip() == "true":
         diagnostics.notice("history_shallow", where)

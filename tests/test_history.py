@@ -299,3 +299,28 @@ def test_history_as_plain_data_for_feeds_and_open_data(repo_site):
     risk = history_as_data(site, ("risks", "lokalbrist"))
     assert [c["date"] for c in risk] == ["2024-02-01", "2024-01-10"]
     assert risk[0]["details"][1] == "Riskvärdet sänktes från 12 (Hög) till 8 (Medel)."
+
+
+def test_reader_follows_the_footer_to_recent_changes_in_a_browser(repo_site):
+    """Under a GitHub Pages sub-path, in Debian's Chromium: footer link, list, link back, no axe violations."""
+    from urllib.parse import urlsplit
+
+    from axe_playwright_python.sync_playwright import Axe
+    from browser import chromium
+    from pages_server import serve_like_pages
+
+    _, output, _ = repo_site
+    with chromium() as browser, serve_like_pages(output, "/repo/") as base:
+        page = browser.new_page()
+        page.goto(base + "risks/lokalbrist/")
+        assert page.get_by_role("heading", name="Ändringshistorik").is_visible()
+        page.get_by_role("contentinfo").get_by_role("link", name="Senaste ändringar").click()
+        assert urlsplit(page.url).path == "/repo/andringar/"
+        assert page.locator("h1").inner_text() == "Senaste ändringar"
+        results = Axe().run(page, options={"runOnly": {"type": "tag",
+                                                       "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
+        assert results.violations_count == 0, results.generate_report()
+        page.get_by_role("link", name="Ett uppdrag under arbete").first.click()
+        assert urlsplit(page.url).path == "/repo/missions/hemlig/"
+        assert page.locator(".history li").first.inner_text().startswith("10 maj 2024: Uppdraget är klart att visas")
+        page.close()

@@ -324,3 +324,43 @@ def test_reader_follows_the_footer_to_recent_changes_in_a_browser(repo_site):
         assert urlsplit(page.url).path == "/repo/missions/hemlig/"
         assert page.locator(".history li").first.inner_text().startswith("10 maj 2024: Uppdraget är klart att visas")
         page.close()
+
+
+def test_facts_for_every_field_that_matters():
+    """history_facts.describe on parsed front matter, with the basic site's titles and matrix."""
+    from govsite.errors import Diagnostics
+    from govsite.history_facts import Context, describe
+    from govsite.locale import Locale
+    from govsite.pipeline import Options, load
+
+    _, site = load(Options(content=SITES / "basic" / "content"), Diagnostics())
+    context = Context(Locale.load("sv"), site)
+
+    def facts(kind, old, new, body=("a", "a")):
+        return describe(kind, {"fm": old, "body": body[0]}, {"fm": new, "body": body[1]}, context)
+
+    assert facts("risks", {"title": "A", "owner": "X", "missions": ["utbud"], "unit": "enheten"},
+                 {"title": "B", "missions": [], "unit": "namnden", "sources": ["artikel"]}, ("a", "b")) == [
+        "Rubriken ändrades från ”A” till ”B”.",
+        "Riskägaren X togs bort.",
+        "Kopplades till enheten ”Kulturnämnden”.",
+        "Kopplingen till enheten ”Fritidsenheten” togs bort.",
+        "Kopplingen till uppdraget ”Ett brett fritidsutbud” togs bort.",
+        "Kopplades till källan ”Artikel om lokalbrist”.",
+        "Texten ändrades.",
+    ]
+    goals_before = [{"id": "a", "title": "Mål A", "progress": 10}, {"id": "b", "title": "Mål B"}]
+    goals_after = [{"id": "a", "title": "Mål A", "progress": 5, "status": "done"}, {"id": "c", "title": "Mål C"}]
+    assert facts("plans", {"goals": goals_before}, {"goals": goals_after}) == [
+        "Målet ”Mål A” bytte status från Ej påbörjat till Genomfört.",
+        "Målet ”Mål A” – genomfört sänktes från 10 till 5 procent.",
+        "Målet ”Mål C” lades till.",
+        "Målet ”Mål B” togs bort.",
+    ]
+    assert facts("arenas", {"starts": "2024-01-01"}, {"starts": "2024-02-01", "status": "closed"}) == [
+        "Startdatumet ändrades från 1 januari 2024 till 1 februari 2024.",
+        "Statusen sattes till Avslutad.",
+    ]
+    # values that were invalid in an old version are left out, never a crash
+    assert facts("risks", {"probability": "hög", "severity": [1]}, {"probability": 2, "severity": 3}) == []
+    assert facts("risks", None, {"title": "x"}) == []

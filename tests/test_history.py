@@ -364,3 +364,30 @@ def test_facts_for_every_field_that_matters():
     # values that were invalid in an old version are left out, never a crash
     assert facts("risks", {"probability": "hög", "severity": [1]}, {"probability": 2, "severity": 3}) == []
     assert facts("risks", None, {"title": "x"}) == []
+
+
+def test_rebuild_without_new_commits_runs_no_git_log(repo_site, tmp_path):
+    """A wrapper in PATH records every git command the build runs."""
+    repo, _, _ = repo_site
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(repo), str(clone))
+    real_git = shutil.which("git")
+    record = tmp_path / "git-calls.txt"
+    wrapper = tmp_path / "bin" / "git"
+    wrapper.parent.mkdir()
+    wrapper.write_text(f'#!/bin/sh\necho "$*" >> {record}\nexec {real_git} "$@"\n', "utf-8")
+    wrapper.chmod(0o755)
+    env = {"PATH": f"{wrapper.parent}{os.pathsep}{os.environ['PATH']}"}
+
+    def calls(name):
+        record.write_text("", "utf-8")
+        result = run_govsite("build", "--content", clone / "content", "--output", tmp_path / name,
+                             "--today", TODAY, env=env)
+        assert result.returncode == 0, result.stderr
+        return [line.split()[2] for line in record.read_text("utf-8").splitlines()]  # after "-c core.quotepath=off"
+
+    assert calls("first") == ["rev-parse", "log", "cat-file"]
+    assert calls("second") == ["rev-parse"]
+    edit(clone / "content" / "risks" / "lokalbrist.md", "severity: 4", "severity: 3")
+    commit(clone, "Konsekvensen bedöms lägre", "2024-05-20T09:00:00+02:00")
+    assert calls("third") == ["rev-parse", "merge-base", "log", "cat-file"]

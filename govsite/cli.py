@@ -75,7 +75,8 @@ def main(argv: list[str] | None = None) -> int:
             print()
         else:
             report(result.diagnostics, result.language)
-            print(locale.t("cli.check_failed" if failed else "cli.check_ok", problems=len(result.diagnostics)))
+            print(locale.t("cli.check_failed" if failed else "cli.check_ok",
+                           problems=sum(d.level != "notice" for d in result.diagnostics)))  # notices are no problems
         return 1 if failed else 0
     try:
         result = build(options)

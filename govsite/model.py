@@ -262,6 +262,31 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Change:
+    """One change of one entity: a commit that touched its file, or a `history:` note."""
+    date: dt.date
+    key: Key
+    title: str  # the entity's title now
+    message: str  # the commit's subject, or the note's text
+    facts: tuple = ()  # what changed, in plain words of the site's language
+    commit: str = ""  # full hash; "" for a note from front matter
+    order: int = 0  # position in the repository's history, 0 for notes; orders changes of one day
+
+
+@dataclass(frozen=True)
+class History:
+    """What changed, when and why (history.py reads it from git; empty without git)."""
+    entities: dict = field(default_factory=dict)  # Key -> tuple[Change, ...], newest first
+    changes: tuple = ()  # every git Change of a published entity, newest first
+
+    def of(self, entity) -> tuple:
+        return self.entities.get(entity.key, ())
+
+    def recent(self, limit: int = 50) -> tuple:
+        return self.changes[:limit]
+
+
+@dataclass(frozen=True)
 class Site:
     config: SiteConfig
     entities: dict  # kind -> {id: Entity}, published only, sorted by id
@@ -269,6 +294,7 @@ class Site:
     links_in: dict  # Key -> tuple[Link, ...], sorted
     today: dt.date
     with_drafts: bool = False
+    history: History = field(default_factory=History)
 
     def get(self, key: Key) -> Entity | None:
         return self.entities.get(key[0], {}).get(key[1])

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import model
 from .errors import BuildFailed, Diagnostic, Diagnostics, SourceLocation
+from .history import with_history
 from .links import resolve
 from .publish import Publication
 from .render import Renderer, default_theme, plan_pages
@@ -79,6 +80,7 @@ def build(options: Options, write: bool = True) -> Result:
     seconds["load"] = time.perf_counter() - started
     if site is None or _failed(diagnostics, options.strict):
         raise BuildFailed(diagnostics.items, language)
+    site = with_history(site, options, diagnostics)  # git history: what changed, when and why
     publication = Publication(site)
     renderer = Renderer(site, options.theme or default_theme(), helpers=publication.helpers())
     files = renderer.static_files()

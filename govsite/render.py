@@ -16,6 +16,7 @@ from markupsafe import Markup as SafeHtml
 
 from . import model, views
 from .errors import Diagnostics, SourceLocation
+from .history import CHANGES_PATH
 from .links import entity_path
 from .locale import Locale
 from .markup import Markup, resolve_links
@@ -54,6 +55,7 @@ def plan_pages(site: model.Site) -> list[PageSpec]:
     # The accessibility statement (DIGG), at a slug from the locale: /tillganglighet/ in Swedish.
     pages.append(PageSpec(views.accessibility_path(Locale.load(site.config.language)) + "index.html",
                           "accessibility.html"))
+    pages.append(PageSpec(CHANGES_PATH + "index.html", "changes.html"))  # history.py: "Senaste ändringar"
     return pages
 
 
@@ -95,6 +97,7 @@ class Renderer:
             risks_by_value=self._risks_by_value, nav_pages=self._nav_pages, lookup=site.get,
         )
         self.env.globals.update(views.template_helpers(site, self.locale))  # the citizen's theme
+        self.env.globals["history_page"] = CHANGES_PATH  # the footer links to "Senaste ändringar"
         # Features outside the core (publishing, history ...) give templates their own helpers.
         self.env.globals.update(helpers or {})
 

@@ -15,6 +15,7 @@ import json
 import re
 
 from . import model
+from .history import history_as_data
 from .links import entity_path
 from .locale import Locale
 from .schema import KIND_SPECS, ID_RE, Text, object_schema, refs_of
@@ -111,6 +112,8 @@ def entity_record(site: model.Site, entity: model.Entity) -> dict:
         backlinks.append(item)
     record["links"] = _unique(links)
     record["backlinks"] = _unique(backlinks)
+    record["changes"] = [{name: change[name] for name in CHANGE_FIELDS}
+                         for change in history_as_data(site, entity.key)]
     return record
 
 
@@ -134,6 +137,17 @@ def _link_schema(extra: str) -> dict:
                        "id": ref, "url": {"type": "string"}, "goal": ref, extra: ref}}}
 
 
+CHANGE_FIELDS = ("date", "message", "details", "commit")
+
+
+def _changes_schema() -> dict:
+    return {"type": "array", "items": {
+        "type": "object", "additionalProperties": False, "required": list(CHANGE_FIELDS),
+        "properties": {"date": {"type": "string", "format": "date"}, "message": {"type": "string"},
+                       "details": {"type": "array", "items": {"type": "string"}},
+                       "commit": {"type": "string", "pattern": "^([0-9a-f]{40,64})?$"}}}}
+
+
 def kind_schema(kind: str) -> dict:
     schema = object_schema(KIND_SPECS[kind])
     schema["properties"].update({
@@ -146,12 +160,13 @@ def kind_schema(kind: str) -> dict:
         "draft": {"const": False},
         "links": _link_schema("from_goal"),
         "backlinks": _link_schema("to_goal"),
+        "changes": _changes_schema(),  # history.py: what changed, newest first ("" commit: a history note)
     })
     if kind == "risks":
         schema["properties"].update({"value": {"type": "integer", "minimum": 1}, "rating": {"type": "string"}})
         schema["required"] += ["value", "rating"]
     schema["required"] = sorted(set(schema["required"]) | {"schema_version", "kind", "id", "page_url", "data_url",
-                                                            "body", "links", "backlinks"})
+                                                            "body", "links", "backlinks", "changes"})
     schema["additionalProperties"] = False
     return schema
 

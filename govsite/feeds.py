@@ -7,6 +7,7 @@ xml.etree, so every title and summary is escaped, whatever the content says.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
@@ -95,6 +96,26 @@ def entity_entries(site: model.Site, entities) -> list[Entry]:
     return entries
 
 
+CHANGES_IN_FEED = 100
+
+
+def change_entries(site: model.Site, keys=None) -> list[Entry]:
+    """The newest changes from the history (git commits and history: notes), as feed entries:
+    a citizen following the feed learns that a risk was raised, not only that its page changed."""
+    wanted = None if keys is None else set(keys)
+    changes = [change for key, entity_changes in site.history.entities.items()
+               if (wanted is None or key in wanted) and site.get(key) is not None and not site.get(key).draft
+               for change in entity_changes]
+    changes.sort(key=lambda c: (c.date, c.order, c.key, c.commit, c.message), reverse=True)
+    entries = []
+    for change in changes[:CHANGES_IN_FEED]:
+        link = absolute(site, entity_path(*change.key))
+        marker = change.commit[:12] or hashlib.sha256(f"{change.date}{change.message}".encode()).hexdigest()[:12]
+        entries.append(Entry(id=f"{link}#change-{marker}", title=f"{change.title}: {change.message}", link=link,
+                             updated=change.date, summary=" ".join(change.facts), category=change.key[0]))
+    return entries
+
+
 def unit_entities(site: model.Site, unit: model.Unit) -> list[model.Entity]:
     """The unit and what its front matter makes it responsible for."""
     found = {unit.key: unit}
@@ -115,11 +136,13 @@ def feeds(site: model.Site, title: str, unit_title: str) -> dict[str, bytes]:
     config = site.config
     files = {feed_path(): atom(FeedInfo(absolute(site, feed_path()), title, absolute(site, ""),
                                         config.organisation, config.language),
-                               entity_entries(site, site.all()))}
+                               entity_entries(site, site.all()) + change_entries(site))}
     for unit in site.entities.get("units", {}).values():
         if unit.draft:
             continue
         info = FeedInfo(absolute(site, feed_path(unit.id)), unit_title.format(unit=unit.title),
                         absolute(site, entity_path("units", unit.id)), config.organisation, config.language)
-        files[feed_path(unit.id)] = atom(info, entity_entries(site, unit_entities(site, unit)))
+        entities = unit_entities(site, unit)
+        files[feed_path(unit.id)] = atom(info, entity_entries(site, entities)
+                                         + change_entries(site, [e.key for e in entities]))
     return files

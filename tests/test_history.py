@@ -391,3 +391,24 @@ def test_rebuild_without_new_commits_runs_no_git_log(repo_site, tmp_path):
     edit(clone / "content" / "risks" / "lokalbrist.md", "severity: 4", "severity: 3")
     commit(clone, "Konsekvensen bedöms lägre", "2024-05-20T09:00:00+02:00")
     assert calls("third") == ["rev-parse", "merge-base", "log", "cat-file"]
+
+
+def test_feed_and_open_data_carry_the_history(repo_site):
+    """The Atom feed tells a follower what changed; the risk's JSON holds its history."""
+    import xml.etree.ElementTree as ET
+
+    _, output, _ = repo_site
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ET.parse(output / "feed.xml").getroot()
+    entries = {e.find(f"{atom}title").text: e for e in feed.iter(f"{atom}entry")}
+    raised = entries.get("Brist på lokaler för föreningslivet: Ny bedömning efter vårens bokningar")
+    assert raised is not None, sorted(entries)
+    assert "Riskvärdet sänktes från 12 (Hög) till 8 (Medel)." in raised.find(f"{atom}summary").text
+    assert raised.find(f"{atom}updated").text == "2024-02-01T00:00:00Z"
+    assert raised.find(f"{atom}link").get("href").endswith("/risks/lokalbrist/")
+    unit_feeds = list((output / "units").glob("*/feed.xml"))
+    assert any("Ny bedömning efter vårens bokningar" in f.read_text("utf-8") for f in unit_feeds)
+    data = json.loads((output / "data" / "risks" / "lokalbrist.json").read_text("utf-8"))
+    assert [(c["date"], c["message"]) for c in data["changes"]] == [
+        ("2024-02-01", "Ny bedömning efter vårens bokningar"), ("2024-01-10", "Första versionen av webbplatsen")]
+    assert "Riskvärdet sänktes från 12 (Hög) till 8 (Medel)." in data["changes"][0]["details"]

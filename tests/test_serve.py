@@ -1,0 +1,185 @@
+"""`govsite serve`: the real server as a subprocess on a free port, real files edited on disk."""
+from __future__ import annotations
+
+import http.client
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from conftest import DEMO, ROOT
+
+RISK = "content/risks/svagt-kulturutbud.md"
+RISK_URL = "/risks/svagt-kulturutbud/"
+TITLE = "För svag bredd i kultur- och fritidsaktiviteter"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Served:
+    def __init__(self, process: subprocess.Popen, port: int, site: Path, log: Path):
+        self.process, self.port, self.site, self.log = process, port, site, log
+
+    def get(self, path: str) -> tuple[int, str]:
+        """GET the raw path (no client-side normalisation of ../ or %2e)."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            connection.request("GET", path)
+            response = connection.getresponse()
+            return response.status, response.read().decode("utf-8", errors="replace")
+        finally:
+            connection.close()
+
+    def wait_for(self, path: str, predicate, timeout: float = 10.0) -> str:
+        """The page's text once predicate(text) holds; fails after a bounded wait."""
+        deadline = time.monotonic() + timeout
+        text = ""
+        while time.monotonic() < deadline:
+            text = self.get(path)[1]
+            if predicate(text):
+                return text
+            time.sleep(0.05)
+        raise AssertionError(f"{path} did not change within {timeout} s:\n{text[:2000]}\nlog:\n{self.terminal()}")
+
+    def terminal(self) -> str:
+        return self.log.read_text("utf-8", errors="replace")
+
+    def edit(self, relpath: str, old: str, new: str) -> None:
+        path = self.site / relpath
+        text = path.read_text("utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+@contextmanager
+def serving(site: Path, *args, command=("-m", "govsite", "serve")):
+    port = free_port()
+    log = site / "serve.log"
+    with open(log, "w") as out:
+        process = subprocess.Popen([sys.executable, *command, "--port", str(port), *args], cwd=site,
+                                   stdout=out, stderr=subprocess.STDOUT,
+                                   env={**os.environ, "PYTHONPATH": str(ROOT)})
+    served = Served(process, port, site, log)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                served.get("/_govsite/serve.css")
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError("the server did not start:\n" + served.terminal())
+                time.sleep(0.1)
+        yield served
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def site(tmp_path) -> Path:
+    shutil.copytree(DEMO, tmp_path / "content")
+    return tmp_path
+
+
+def test_an_edit_is_served_a_mistake_is_shown_over_the_last_good_site_and_a_fix_recovers(site):
+    with serving(site) as served:
+        status, page = served.get(RISK_URL)
+        assert status == 200 and TITLE in page
+        assert 'role="alert"' not in page
+
+        served.edit(RISK, f"title: {TITLE}", "title: Bredden i kulturutbudet är för svag")
+        served.wait_for(RISK_URL, lambda text: "Bredden i kulturutbudet är för svag" in text)
+
+        served.edit(RISK, "probability: 4", "probability: 9")
+        page = served.wait_for(RISK_URL, lambda text: 'role="alert"' in text)
+        problem = ('content/risks/svagt-kulturutbud.md:5: fel: fältet "probability" är 9, men riskmatrisen har '
+                   "bara nivåerna 1–4. Välj en nivå i matrisen; nivåerna och deras betydelse står i site.yaml "
+                   "under risk_matrix.")
+        assert f"<li>{problem}</li>" in page.replace("&quot;", '"')
+        assert "Webbplatsen kunde inte byggas om" in page
+        assert "Bredden i kulturutbudet är för svag" in page, "the last good site is no longer served"
+        assert served.get("/")[0] == 200 and 'role="alert"' in served.get("/")[1]
+        assert problem in served.terminal()
+        assert served.process.poll() is None, "the server stopped on a content error"
+
+        served.edit(RISK, "probability: 9", "probability: 2")
+        page = served.wait_for(RISK_URL, lambda text: 'role="alert"' not in text)
+        assert "Bredden i kulturutbudet är för svag" in page
+        assert (site / "output/risks/svagt-kulturutbud/index.html").is_file()
+
+
+def test_only_the_built_site_is_served_and_only_on_this_computer(site):
+    with serving(site) as served:
+        for path in ("/../content/site.yaml", "/%2e%2e/content/site.yaml", "/static/../../content/site.yaml",
+                     "/static/%2E%2E/%2E%2E/content/site.yaml", "/..%2fcontent/site.yaml", "/serve.log",
+                     "/content/site.yaml"):
+            status, text = served.get(path)
+            assert status == 404, path
+            assert "organisation:" not in text
+        status, text = served.get("/risks")
+        assert status == 301
+        with open("/proc/net/tcp") as table:  # the listening socket: 127.0.0.1 (0100007F), never 0.0.0.0
+            listening = [line.split()[1] for line in table.read().splitlines()[1:] if line.split()[3] == "0A"]
+        assert f"0100007F:{served.port:04X}" in listening
+        assert f"00000000:{served.port:04X}" not in listening
+
+
+def test_livereload_script_is_allowed_by_the_csp_only_when_served(site):
+    import base64
+    import hashlib
+    import re
+    with serving(site) as served:
+        page = served.get(RISK_URL)[1]
+    script = re.search(r"<script[^>]*>(.*?)</script>", page, re.S).group(1)
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    csp = re.search(r'Content-Security-Policy" content="([^"]*)"', page).group(1)
+    assert f"script-src 'self' 'sha256-{digest}'" in csp
+    built = (site / "output" / RISK_URL.strip("/") / "index.html").read_text("utf-8")
+    assert "livereload" not in built and "sha256-" not in built and "_govsite" not in built
+
+
+def test_a_site_that_never_built_shows_an_error_page_until_fixed_also_through_build_py(site):
+    (site / "content/site.yaml").write_text(
+        (site / "content/site.yaml").read_text("utf-8").replace("organisation:", "organisatoin:"), "utf-8")
+    with serving(site, command=(str(ROOT / "build.py"), "serve")) as served:
+        status, page = served.get("/")
+        assert status == 500
+        assert 'role="alert"' in page and '<html lang="sv">' in page
+        assert 'content/site.yaml:1: fel: fältet "organisation" saknas men måste finnas.' in page.replace("&quot;", '"')
+        (site / "content/site.yaml").write_text(DEMO.joinpath("site.yaml").read_text("utf-8"), "utf-8")
+        served.wait_for("/", lambda text: "role=\"alert\"" not in text and "Lindesbergs kommun" in text)
+
+
+@pytest.mark.skipif(not os.environ.get("GOVSITE_DEEP_TESTS"), reason="timing figures: GOVSITE_DEEP_TESTS=1")
+def test_save_to_served_latency(site):
+    """Median time from saving a file to the server serving the rebuilt page (printed for the notes)."""
+    latencies = []
+    with serving(site) as served:
+        for n in range(10):
+            served.edit(RISK, f"severity: {3 if n % 2 == 0 else 2}", f"severity: {2 if n % 2 == 0 else 3}")
+            marker = f"Mätning {n}"
+            served.edit(RISK, "title: ", f"title: {marker} ")
+            started = time.perf_counter()
+            served.wait_for(RISK_URL, lambda text: marker in text, timeout=10)
+            latencies.append(time.perf_counter() - started)
+            served.edit(RISK, f"title: {marker} ", "title: ")
+            served.wait_for(RISK_URL, lambda text: marker not in text, timeout=10)
+    print(f"save→served latency: median {statistics.median(latencies):.3f} s, max {max(latencies):.3f} s")
+    assert statistics.median(latencies) < 2.0

@@ -183,3 +183,27 @@ def test_save_to_served_latency(site):
             served.wait_for(RISK_URL, lambda text: marker not in text, timeout=10)
     print(f"save→served latency: median {statistics.median(latencies):.3f} s, max {max(latencies):.3f} s")
     assert statistics.median(latencies) < 2.0
+
+
+def test_the_open_browser_page_reloads_by_itself_and_shows_the_banner(site):
+    from browser import chromium
+    with serving(site) as served, chromium() as browser:
+        page = browser.new_page()
+        errors = []
+        page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+        page.goto(f"http://127.0.0.1:{served.port}{RISK_URL}")
+        page.wait_for_function("() => window.LiveReload !== undefined", timeout=10000)
+        deadline = time.monotonic() + 10  # the browser says hello to the server over the websocket
+        while "Browser Connected" not in served.terminal() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        served.edit(RISK, f"title: {TITLE}", "title: Nytt namn på risken")
+        page.wait_for_function("() => document.querySelector('h1').textContent.includes('Nytt namn')",
+                               timeout=10000)
+        served.edit(RISK, "probability: 4", "probability: nio")
+        alert = page.get_by_role("alert")
+        alert.wait_for(timeout=10000)
+        assert alert.is_visible()
+        assert "Webbplatsen kunde inte byggas om" in alert.inner_text()
+        assert 'content/risks/svagt-kulturutbud.md:5: fel: fältet "probability" ska vara' in alert.inner_text()
+        assert page.locator("h1").inner_text() == "Nytt namn på risken"
+        assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors

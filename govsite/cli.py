@@ -45,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     site_options(serve_command)
     serve_command.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1: only this computer)")
     serve_command.add_argument("--port", type=int, default=8000, help="port (8000)")
+    serve_command.add_argument("--write", action="store_true", help="also write every good build to the output folder")
     new_command = commands.add_parser("new", help="create a content file with every field of its kind")
     new_command.add_argument("--content", type=Path, default=Path("content"), help="content folder (./content)")
     new_command.add_argument("kind", help="risk, mission, unit, arena, plan, source, principle or page")
@@ -79,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     options = options_from(args)
     if args.command == "serve":
         from .serve import serve
-        return serve(options, host=args.host, port=args.port)
+        return serve(options, host=args.host, port=args.port, write=args.write)
     if args.command == "check":
         result = check(options)
         failed = result.site is None or (args.strict and any(d.level == "warning" for d in result.diagnostics))

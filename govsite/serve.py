@@ -6,8 +6,9 @@ role="alert", in the site's language, until the content is fixed.
 
 The build is one call (`Rebuilder._build`), so an incremental engine can take
 its place without touching the server. The site is served from the build's
-in-memory files (`{relpath: bytes}`), which are also written to the output
-folder: only paths the build produced can ever be served.
+in-memory files (`{relpath: bytes}`): only paths the build produced can ever
+be served, and nothing is written (writing the output folder took longer than
+rendering; `govsite build` publishes). `--write` keeps output/ in step too.
 """
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ def _watched_file(name: str) -> bool:
 class Rebuilder:
     """Keeps the last good site and the problems of the latest build."""
 
-    def __init__(self, options: Options, write: bool = True, stream=None):
+    def __init__(self, options: Options, write: bool = False, stream=None):
         self.options = options
         self.write = write
         self.stream = stream or sys.stderr
@@ -230,7 +231,7 @@ def script_hash(script: bytes) -> str:
 
 
 def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, stream=None,
-          poll_ms: int = 200) -> int:
+          poll_ms: int = 200, write: bool = False) -> int:
     """Build, then serve and rebuild on every change until interrupted."""
     from livereload import Server
     from livereload.handlers import LiveReloadHandler
@@ -239,7 +240,7 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, stream=No
 
     stream = stream or sys.stderr
     options = dataclasses.replace(options, base_url=f"http://{_url_host(host)}:{port}/")
-    rebuilder = Rebuilder(options, stream=stream)
+    rebuilder = Rebuilder(options, write=write, stream=stream)
     rebuilder.rebuild([])
     app = SiteApp(rebuilder)
 

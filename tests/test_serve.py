@@ -122,7 +122,7 @@ def test_an_edit_is_served_a_mistake_is_shown_over_the_last_good_site_and_a_fix_
         served.edit(RISK, "probability: 9", "probability: 2")
         page = served.wait_for(RISK_URL, lambda text: 'role="alert"' not in text)
         assert "Bredden i kulturutbudet är för svag" in page
-        assert (site / "output/risks/svagt-kulturutbud/index.html").is_file()
+    assert not (site / "output").exists(), "serve writes nothing unless asked with --write"
 
 
 def test_only_the_built_site_is_served_and_only_on_this_computer(site):
@@ -145,7 +145,7 @@ def test_livereload_script_is_allowed_by_the_csp_only_when_served(site):
     import base64
     import hashlib
     import re
-    with serving(site) as served:
+    with serving(site, "--write") as served:
         page = served.get(RISK_URL)[1]
     script = re.search(r"<script[^>]*>(.*?)</script>", page, re.S).group(1)
     digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
@@ -207,3 +207,54 @@ def test_the_open_browser_page_reloads_by_itself_and_shows_the_banner(site):
         assert 'content/risks/svagt-kulturutbud.md:5: fel: fältet "probability" ska vara' in alert.inner_text()
         assert page.locator("h1").inner_text() == "Nytt namn på risken"
         assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
+
+
+def make_large_site(content: Path, count: int = 1000) -> None:
+    """A site of `count` entities on top of the demo: units, missions, risks and arenas that link to each other."""
+    shutil.copytree(DEMO, content)
+    units, missions, risks, arenas = count // 10, count // 4, count // 2, count - count // 10 - count // 4 - count // 2
+    for n in range(units):
+        (content / f"units/enhet-{n}.md").write_text(
+            f"---\ntitle: Enhet {n}\nparent: tillvaxtforvaltningen\n---\nEnhet nummer {n}.\n", "utf-8")
+    for n in range(missions):
+        (content / f"missions/uppdrag-{n}.md").write_text(
+            f"---\ntitle: Uppdrag {n}\nunit: enhet-{n % units}\n---\nUppdraget hotas av [[risk:risk-{n}]].\n",
+            "utf-8")
+    for n in range(risks):
+        (content / f"risks/risk-{n}.md").write_text(
+            f"---\ntitle: Risk {n}\nunit: enhet-{n % units}\nprobability: {n % 4 + 1}\nseverity: {n % 3 + 1}\n"
+            f"missions: [uppdrag-{n % missions}]\ncontrols: [{{title: Kontroll {n}}}]\n---\n"
+            f"Risken beskrivs här, med en länk till [[mission:uppdrag-{n % missions}]].\n", "utf-8")
+    for n in range(arenas):
+        (content / f"arenas/arena-{n}.md").write_text(
+            f"---\ntitle: Arena {n}\nstarts: 2026-01-01\nends: 2026-12-31\nrisks: [risk-{n}]\n"
+            f"units: [enhet-{n % units}]\n---\nArena nummer {n}.\n", "utf-8")
+
+
+@pytest.mark.skipif(not os.environ.get("GOVSITE_DEEP_TESTS"), reason="timing figures: GOVSITE_DEEP_TESTS=1")
+@pytest.mark.parametrize("size", [0, 1000])
+def test_one_file_rebuild_time(tmp_path, size):
+    """Wall and CPU time of the Rebuilder after one edited file (printed for the notes)."""
+    from govsite.pipeline import Options
+    from govsite.serve import Rebuilder
+    content = tmp_path / "content"
+    if size:
+        make_large_site(content, size)
+    else:
+        shutil.copytree(DEMO, content)
+    options = Options(content=content, output=tmp_path / "output", base_url="http://127.0.0.1:8000/")
+    rebuilder = Rebuilder(options, stream=open(os.devnull, "w"))
+    assert rebuilder.rebuild([])
+    walls, cpus = [], []
+    risk = content / "risks/svagt-kulturutbud.md"
+    for n in range(5):
+        risk.write_text(risk.read_text("utf-8").replace("probability: 4", f"probability: {n % 4 + 1}", 1)
+                        .replace(f"probability: {(n - 1) % 4 + 1}\n", f"probability: {n % 4 + 1}\n", 1), "utf-8")
+        changed = rebuilder.changes()
+        assert changed == [risk]
+        assert rebuilder.rebuild(changed)
+        walls.append(rebuilder.last_seconds[0])
+        cpus.append(rebuilder.last_seconds[1])
+    pages = sum(p.endswith(".html") for p in rebuilder.files)
+    print(f"{size or 'demo'} entities, {pages} pages: one-file rebuild wall median {statistics.median(walls):.3f} s, "
+          f"CPU median {statistics.median(cpus):.3f} s")

@@ -41,6 +41,15 @@ def _parser() -> argparse.ArgumentParser:
     check_command = commands.add_parser("check", help="validate the content without writing anything")
     content_options(check_command)
     check_command.add_argument("--format", choices=("text", "json"), default="text")
+    serve_command = commands.add_parser("serve", help="build, serve on 127.0.0.1 and rebuild on every save")
+    site_options(serve_command)
+    serve_command.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1: only this computer)")
+    serve_command.add_argument("--port", type=int, default=8000, help="port (8000)")
+    serve_command.add_argument("--write", action="store_true", help="also write every good build to the output folder")
+    new_command = commands.add_parser("new", help="create a content file with every field of its kind")
+    new_command.add_argument("--content", type=Path, default=Path("content"), help="content folder (./content)")
+    new_command.add_argument("kind", help="risk, mission, unit, arena, plan, source, principle or page")
+    new_command.add_argument("title", help="the title; the file name (id) is made from it")
     return parser
 
 
@@ -65,7 +74,13 @@ def main(argv: list[str] | None = None) -> int:
     if not args.content.is_dir():
         print(Locale.load("sv").t("cli.no_content", path=args.content), file=sys.stderr)
         return 2
+    if args.command == "new":
+        from .scaffold import main_new
+        return main_new(args.content, args.kind, args.title)
     options = options_from(args)
+    if args.command == "serve":
+        from .serve import serve
+        return serve(options, host=args.host, port=args.port, write=args.write)
     if args.command == "check":
         result = check(options)
         failed = result.site is None or (args.strict and any(d.level == "warning" for d in result.diagnostics))

@@ -6,6 +6,7 @@ unknown id does not build (Zola's rule), and the message names the nearest id.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections import defaultdict
 
@@ -42,6 +43,11 @@ def body_refs(entity: model.Entity):
         yield line, model.PLURAL[kind], ref_id, goal
 
 
+def nearest(ref_id: str, ids, count: int = 3) -> str:
+    """The existing ids most like ref_id, for a message that teaches: "a, b, c" ("–" when none)."""
+    return ", ".join(difflib.get_close_matches(ref_id, list(ids), n=count, cutoff=0)) or "–"
+
+
 def resolve(content: Content, diagnostics: Diagnostics, today: dt.date, with_drafts: bool = False) -> model.Site:
     entities = content.entities
 
@@ -53,7 +59,7 @@ def resolve(content: Content, diagnostics: Diagnostics, today: dt.date, with_dra
             return True
         if (kind, ref_id) not in content.broken:  # else its own file already has an error
             diagnostics.error("unknown_ref", location, field=field, target=kind, id=ref_id, folder=kind,
-                              suggestion=suggest(ref_id, entities[kind]))
+                              suggestion=suggest(ref_id, entities[kind]), nearest=nearest(ref_id, entities[kind]))
         return False
 
     def check(source: model.Entity, location: SourceLocation, field: str, kind: str, ref_id: str, goal: str = ""):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
@@ -267,6 +268,10 @@ def parse_fields(specs: dict, data: dict, ctx: Context, path: tuple, cls=None):
                                       field=dotted(path + (name,)))
                 failed = True
             continue
+        if isinstance(raw, str) and raw.strip() in placeholders():  # left as `govsite new` wrote it
+            ctx.error(path + (name,), "placeholder", value=raw.strip())
+            failed = True
+            continue
         value = spec.parse(raw, ctx, path + (name,))
         if value is ERROR:
             failed = True
@@ -275,6 +280,13 @@ def parse_fields(specs: dict, data: dict, ctx: Context, path: tuple, cls=None):
     if failed:
         return ERROR
     return cls(**values) if cls else values
+
+
+@functools.cache
+def placeholders() -> frozenset[str]:
+    """The placeholders `govsite new` writes for required fields, in every language."""
+    from .locale import LANGUAGES, Locale
+    return frozenset(Locale.load(language).t("scaffold.placeholder") for language in LANGUAGES)
 
 
 def object_schema(specs: dict) -> dict:

@@ -1,0 +1,271 @@
+"""`govsite serve`: build, serve on 127.0.0.1 with live reload, rebuild on every save.
+
+A failed rebuild never stops the server: the last good site stays served and
+every HTML page shows the problems (`path:line: message`) in a banner with
+role="alert", in the site's language, until the content is fixed.
+
+The build is one call (`Rebuilder._build`), so an incremental engine can take
+its place without touching the server. The site is served from the build's
+in-memory files (`{relpath: bytes}`): only paths the build produced can ever
+be served, and nothing is written (writing the output folder took longer than
+rendering; `govsite build` publishes). `--write` keeps output/ in step too.
+"""
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hashlib
+import html
+import mimetypes
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+from .errors import BuildFailed
+from .locale import Locale
+from .pipeline import Options, build
+
+SERVE_CSS = "/_govsite/serve.css"  # the banner's style (inline style would break the site's CSP)
+CSS = b"""\
+.govsite-serve-errors{background:#fff4f4;color:#1a1a1a;border:4px solid #b00020;margin:0;padding:1rem 1.5rem;
+font:1rem/1.5 system-ui,sans-serif}
+.govsite-serve-errors h2{margin:0 0 .5rem;font-size:1.25rem;color:#8a0018}
+.govsite-serve-errors ul{margin:.5rem 0 0;padding-left:1.25rem}
+.govsite-serve-errors li{margin:.25rem 0;white-space:pre-wrap;overflow-wrap:anywhere}
+"""
+IGNORED_SUFFIXES = ("~", ".swp", ".swx", ".tmp", "#")
+
+
+def _watched_file(name: str) -> bool:
+    """Editors' temporary and backup files are not content."""
+    return not name.startswith((".", "#", "_")) and not name.endswith(IGNORED_SUFFIXES)
+
+
+class Rebuilder:
+    """Keeps the last good site and the problems of the latest build."""
+
+    def __init__(self, options: Options, write: bool = False, stream=None):
+        self.options = options
+        self.write = write
+        self.stream = stream or sys.stderr
+        self.files: dict[str, bytes] = {}  # the last good site
+        self.problems: list[str] = []  # formatted diagnostics of the latest failed build
+        self.language = "sv"
+        self.generation = 0  # counts good builds
+        self.last_seconds: tuple[float, float] = (0.0, 0.0)  # (wall, cpu) of the latest build
+        self.watched = [Path(options.content)] + ([Path(options.theme)] if options.theme else [])
+        self._snapshot = self._scan()
+
+    # --- what changed ---
+
+    def _scan(self) -> dict[Path, tuple[int, int]]:
+        state = {}
+        for folder in self.watched:
+            for root, dirs, names in os.walk(folder):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in names:
+                    if _watched_file(name):
+                        path = Path(root) / name
+                        try:
+                            stat = path.stat()
+                        except OSError:
+                            continue
+                        state[path] = (stat.st_mtime_ns, stat.st_size)
+        return state
+
+    def changes(self) -> list[Path]:
+        """Files added, edited or removed under the watched folders since the last look."""
+        now = self._scan()
+        changed = sorted(p for p in now.keys() | self._snapshot.keys() if now.get(p) != self._snapshot.get(p))
+        self._snapshot = now
+        return changed
+
+    def poll(self) -> bool:
+        """Rebuild if anything changed; True when a rebuild ran (the browser should reload)."""
+        changed = self.changes()
+        if changed:
+            self.rebuild(changed)
+        return bool(changed)
+
+    # --- building ---
+
+    def _build(self, changed: list[Path]) -> tuple[str, dict[str, bytes], list]:
+        """The single build step: (language, files, diagnostics), or BuildFailed.
+
+        The incremental engine (`LiveBuild(options).rebuild(changed)`) belongs here."""
+        result = build(self.options, write=self.write)
+        return result.language, result.files, result.diagnostics
+
+    def rebuild(self, changed: list[Path]) -> bool:
+        """Build the site again; on failure keep the last good files and record the problems."""
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            language, files, diagnostics = self._build(changed)
+        except BuildFailed as failure:
+            self.language = failure.language
+            locale = Locale.load(failure.language)
+            self.problems = [locale.format(d) for d in failure.diagnostics if d.level != "notice"]
+            self._done(wall, cpu)
+            for line in self.problems:
+                print(line, file=self.stream)
+            print(locale.t("serve.failed", errors=sum(d.level == "error" for d in failure.diagnostics)),
+                  file=self.stream, flush=True)
+            return False
+        except Exception as exc:  # a bug must not stop the preview; show it like a content problem
+            self.problems = [f"{type(exc).__name__}: {exc}"]
+            self._done(wall, cpu)
+            print(self.problems[0], file=self.stream, flush=True)
+            return False
+        self.language, self.files, self.problems = language, files, []
+        self.generation += 1
+        self._done(wall, cpu)
+        locale = Locale.load(language)
+        for diagnostic in diagnostics:
+            print(locale.format(diagnostic), file=self.stream)
+        names = ", ".join(str(p) for p in changed[:3]) + (" …" if len(changed) > 3 else "")
+        print(locale.t("serve.rebuilt", pages=sum(p.endswith(".html") for p in files),
+                       seconds=f"{self.last_seconds[0]:.2f}", changed=names or "–"), file=self.stream, flush=True)
+        return True
+
+    def _done(self, wall: float, cpu: float) -> None:
+        self.last_seconds = (time.perf_counter() - wall, time.process_time() - cpu)
+
+
+class SiteApp:
+    """A WSGI app that serves the Rebuilder's last good site, and its problems."""
+
+    def __init__(self, rebuilder: Rebuilder):
+        self.rebuilder = rebuilder
+        self.script_hash = ""  # CSP hash of livereload's inline script, set by the server
+
+    def __call__(self, environ, start_response):
+        raw = environ.get("PATH_INFO", "/")
+        try:
+            path = raw.encode("latin-1").decode("utf-8")
+        except UnicodeError:
+            path = raw
+        if path == SERVE_CSS:
+            return self._send(start_response, "200 OK", "text/css; charset=utf-8", CSS)
+        files = self.rebuilder.files
+        if not files:
+            return self._send(start_response, "500 Internal Server Error", "text/html; charset=utf-8",
+                              self.error_page())
+        status, target = lookup(files, path)
+        if status == 301:
+            start_response("301 Moved Permanently", [("Location", target), ("Cache-Control", "no-store")])
+            return [b""]
+        if status == 404:
+            body = files.get("404.html", b"<!doctype html><html><head></head><body>404</body></html>")
+            return self._send(start_response, "404 Not Found", "text/html; charset=utf-8", self.page(body))
+        kind = mimetypes.guess_type(target)[0] or "application/octet-stream"
+        body = files[target]
+        if kind == "text/html":
+            kind, body = "text/html; charset=utf-8", self.page(body)
+        elif kind.startswith("text/") or kind in ("application/json", "image/svg+xml", "application/xml"):
+            kind += "; charset=utf-8"
+        return self._send(start_response, "200 OK", kind, body)
+
+    @staticmethod
+    def _send(start_response, status, kind, body: bytes):
+        start_response(status, [("Content-Type", kind), ("Content-Length", str(len(body))),
+                                ("Cache-Control", "no-store"), ("X-Content-Type-Options", "nosniff")])
+        return [body]
+
+    # --- what serve mode adds to a page ---
+
+    def page(self, body: bytes) -> bytes:
+        """A built page as served: livereload's script allowed by the CSP, the problems shown."""
+        text = body.decode("utf-8", errors="replace")
+        if self.script_hash:
+            text = re.sub(r"(Content-Security-Policy\"\s+content=\"[^\"]*?script-src 'self')",
+                          rf"\1 '{self.script_hash}'", text, count=1)
+        text = text.replace("</head>", f'<link rel="stylesheet" href="{SERVE_CSS}">\n</head>', 1)
+        if self.rebuilder.problems:
+            text = re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + "\n" + self.banner(), text, count=1)
+        return text.encode("utf-8")
+
+    def banner(self, last_good: bool = True) -> str:
+        locale = Locale.load(self.rebuilder.language)
+        items = "\n".join(f"<li>{html.escape(line, quote=False)}</li>" for line in self.rebuilder.problems)
+        note = locale.t("serve.banner_last_good" if last_good else "serve.banner_no_site")
+        return (f'<div class="govsite-serve-errors" role="alert" lang="{locale.language}">\n'
+                f"<h2>{html.escape(locale.t('serve.banner_title'))}</h2>\n<p>{html.escape(note)}</p>\n"
+                f"<ul>\n{items}\n</ul>\n</div>")
+
+    def error_page(self) -> bytes:
+        """Served for every path while no build has ever succeeded."""
+        locale = Locale.load(self.rebuilder.language)
+        title = html.escape(locale.t("serve.banner_title"))
+        csp = "default-src 'self'; style-src 'self'; script-src 'self'" + (
+            f" '{self.script_hash}'" if self.script_hash else "")
+        return (f'<!doctype html>\n<html lang="{locale.language}">\n<head>\n<meta charset="utf-8">\n'
+                f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+                f'<meta http-equiv="Content-Security-Policy" content="{csp}">\n'
+                f'<title>{title}</title>\n<link rel="stylesheet" href="{SERVE_CSS}">\n</head>\n'
+                f"<body>\n<main>\n{self.banner(last_good=False)}\n</main>\n</body>\n</html>\n").encode("utf-8")
+
+
+def lookup(files: dict[str, bytes], path: str) -> tuple[int, str]:
+    """(200, file) | (301, location) | (404, "") for a URL path, like GitHub Pages, inside the site only."""
+    parts = path.split("/")
+    if any(part in (".", "..") for part in parts) or "\\" in path or "\0" in path:
+        return 404, ""
+    rel = path.lstrip("/")
+    if rel == "" or rel.endswith("/"):
+        rel += "index.html"
+    if rel in files:
+        return 200, rel
+    if rel + "/index.html" in files:
+        return 301, path + "/"
+    if rel + ".html" in files:
+        return 200, rel + ".html"
+    return 404, ""
+
+
+def script_hash(script: bytes) -> str:
+    """The CSP source ('sha256-…') that allows exactly this inline <script>…</script>."""
+    inner = script[script.index(b">") + 1:script.rindex(b"</script>")]
+    return "sha256-" + base64.b64encode(hashlib.sha256(inner).digest()).decode("ascii")
+
+
+def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, stream=None,
+          poll_ms: int = 200, write: bool = False) -> int:
+    """Build, then serve and rebuild on every change until interrupted."""
+    from livereload import Server
+    from livereload.handlers import LiveReloadHandler
+    from livereload.watcher import Watcher
+    from tornado import ioloop
+
+    stream = stream or sys.stderr
+    options = dataclasses.replace(options, base_url=f"http://{_url_host(host)}:{port}/")
+    rebuilder = Rebuilder(options, write=write, stream=stream)
+    rebuilder.rebuild([])
+    app = SiteApp(rebuilder)
+
+    class FastWatcher(Watcher):
+        def start(self, callback):  # poll every poll_ms instead of livereload's fixed 800 ms
+            ioloop.PeriodicCallback(callback, poll_ms).start()
+            return True
+
+    class PreviewServer(Server):
+        def get_web_handlers(self, script):
+            app.script_hash = script_hash(script)
+            return super().get_web_handlers(script)
+
+    # A second save within livereload's default 3 s would not reload the browser.
+    LiveReloadHandler.DEFAULT_RELOAD_TIME = 0.2
+    server = PreviewServer(app, watcher=FastWatcher())
+    for folder in rebuilder.watched:  # never the output folder: no reload loops
+        server.watch(str(folder), rebuilder.poll,
+                     ignore=lambda name: not _watched_file(os.path.basename(name)))
+    locale = Locale.load(rebuilder.language)
+    print(locale.t("serve.serving", url=f"http://{_url_host(host)}:{port}/",
+                   folders=", ".join(str(f) for f in rebuilder.watched)), file=stream, flush=True)
+    server.serve(port=port, host=host, debug=False, restart_delay=0)
+    return 0
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host

@@ -14,7 +14,7 @@ from .links import resolve
 from .render import Renderer, default_theme, plan_pages
 from .source import read_content
 from .validate import validate
-from .write import UnsafeOutput, WriteFailed, write_site
+from .write import UnsafeOutput, WriteFailed, clean_stale, write_site
 
 
 @dataclass
@@ -74,6 +74,8 @@ def build(options: Options, write: bool = True) -> Result:
     seconds = {}
     started = time.perf_counter()
     diagnostics = Diagnostics()
+    if write:  # a build killed mid-swap left the site in a temp folder: put it back first
+        clean_stale(Path(options.output))
     language, site = load(options, diagnostics)
     seconds["load"] = time.perf_counter() - started
     if site is None or _failed(diagnostics, options.strict):

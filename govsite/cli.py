@@ -11,6 +11,7 @@ from . import __version__
 from .errors import BuildFailed, Diagnostic
 from .locale import Locale
 from .pipeline import Options, build, check
+from .write import Interrupted
 
 
 def _date(text: str) -> dt.date:
@@ -95,6 +96,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if failed else 0
     try:
         result = build(options)
+    except Interrupted as interrupted:  # SIGINT/SIGTERM while writing: the old site is still there
+        print(Locale.load("sv").t("safety.interrupted", signal=str(interrupted), output=options.output),
+              file=sys.stderr)
+        return 128 + interrupted.signum
     except BuildFailed as failure:
         report(failure.diagnostics, failure.language)
         errors = sum(d.level == "error" for d in failure.diagnostics)

@@ -16,7 +16,7 @@ from .publish import Publication
 from .render import Renderer, default_theme, plan_pages
 from .source import read_content
 from .validate import validate
-from .write import UnsafeOutput, write_site
+from .write import UnsafeOutput, WriteFailed, clean_stale, write_site
 
 
 @dataclass
@@ -76,6 +76,8 @@ def build(options: Options, write: bool = True) -> Result:
     seconds = {}
     started = time.perf_counter()
     diagnostics = Diagnostics()
+    if write:  # a build killed mid-swap left the site in a temp folder: put it back first
+        clean_stale(Path(options.output))
     language, site = load(options, diagnostics)
     seconds["load"] = time.perf_counter() - started
     if site is None or _failed(diagnostics, options.strict):
@@ -91,8 +93,15 @@ def build(options: Options, write: bool = True) -> Result:
         raise BuildFailed(diagnostics.items, language)
     if write:
         content = Path(options.content).resolve()
+        theme = Path(options.theme or default_theme()).resolve()
         try:
-            write_site(files, Path(options.output), protected=[content, content.parent, Path.cwd()])
+            # Never replace, nor write inside, what the build reads: content, theme, project, cwd.
+            write_site(files, Path(options.output), protected=[content, content.parent, Path.cwd(), theme],
+                       forbid_inside=[content, theme])
+        except WriteFailed as exc:
+            diagnostics.error("output_write_failed", SourceLocation(str(options.output)), output=str(options.output),
+                              reason=exc.reason)
+            raise BuildFailed(diagnostics.items, language) from exc
         except UnsafeOutput as exc:
             diagnostics.error("output_unsafe", SourceLocation(str(options.output)), output=str(options.output),
                               reason=str(exc))

@@ -191,8 +191,8 @@ class Renderer:
             except jinja2.TemplateError as exc:
                 failed_templates.add(page.template)
                 entity = self.site.get(page.key) if page.key else None
-                where = getattr(exc, "filename", None) or page.template
-                location = SourceLocation(f"templates/{Path(where).name}", getattr(exc, "lineno", 0) or 0)
+                where, line = _template_line(exc, page.template)
+                location = SourceLocation(f"templates/{where}", line)
                 diagnostics.error("template_error", location, template=page.template,
                                   page=entity.path if entity else page.path, problem=exc.message or str(exc))
         return files
@@ -205,3 +205,18 @@ class Renderer:
                 if path.is_file() and not path.name.startswith("."):
                     files["static/" + path.relative_to(static).as_posix()] = path.read_bytes()
         return files
+
+
+def _template_line(exc: jinja2.TemplateError, template: str) -> tuple[str, int]:
+    """(template file, line) of a template error: a syntax error knows it; for an error
+    while rendering, Jinja's rewritten traceback has a frame per template line."""
+    if getattr(exc, "lineno", None):
+        return Path(getattr(exc, "filename", None) or template).name, exc.lineno
+    found = (template, 0)
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml", ".txt")):
+            found = (Path(filename).name, tb.tb_lineno)
+        tb = tb.tb_next
+    return found

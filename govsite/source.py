@@ -8,11 +8,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from . import limits
 from .errors import Diagnostics, SourceLocation
 from .model import KINDS
 
@@ -81,7 +83,9 @@ def read_content(content_dir: Path, diagnostics: Diagnostics, cache=None) -> Con
 
     site_file = content_dir / "site.yaml"
     site = None
-    if site_file.is_file():
+    if site_file.is_symlink() and not _inside(site_file, real_root):
+        diagnostics.error("symlink_outside", SourceLocation(rel(site_file)))
+    elif os.path.lexists(site_file) and not site_file.is_dir():
         site = _read_site(site_file, rel(site_file), diagnostics)
     else:
         diagnostics.error("site_yaml_missing", SourceLocation(rel(site_file)))
@@ -91,6 +95,9 @@ def read_content(content_dir: Path, diagnostics: Diagnostics, cache=None) -> Con
         if _ignored(entry.name) or entry.name == "site.yaml":
             continue
         if entry.is_dir():
+            if entry.is_symlink() and not _inside(Path(entry.path), real_root):
+                diagnostics.error("symlink_outside", SourceLocation(rel(Path(entry.path))))
+                continue
             if entry.name not in KINDS:
                 diagnostics.warning("unknown_folder", SourceLocation(rel(Path(entry.path))),
                                     folder=entry.name, kinds=", ".join(KINDS))
@@ -136,7 +143,12 @@ def _inside(path: Path, root: Path) -> bool:
 
 def _read_text(path: Path, relpath: str, diagnostics: Diagnostics) -> tuple[str, bytes] | None:
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            # A named pipe would block the build forever, a device never ends.
+            diagnostics.error("file_special", SourceLocation(relpath))
+            return None
+        size = info.st_size
         if size > MAX_FILE_BYTES:
             diagnostics.error("file_too_large", SourceLocation(relpath),
                               size_mb=round(size / 1e6, 1), limit_mb=MAX_FILE_BYTES // 1_000_000)
@@ -212,6 +224,9 @@ def parse_document(text: str, kind: str, doc_id: str, relpath: str, digest: str,
     parsed = parse_yaml(front, relpath, first_line=2, diagnostics=diagnostics)
     if parsed is None:
         return RawDoc(kind, doc_id, relpath, {}, {}, body=body, body_line=end + 2, digest=digest, broken=True)
+    if not _body_within_limits(body, relpath, end + 2, diagnostics):
+        return RawDoc(kind, doc_id, relpath, parsed[0], parsed[1], body="", body_line=end + 2, digest=digest,
+                      broken=True)
     data, key_lines = parsed
     return RawDoc(kind, doc_id, relpath, data, key_lines, body=body, body_line=end + 2, digest=digest)
 
@@ -224,6 +239,11 @@ def parse_yaml(text: str, relpath: str, first_line: int, diagnostics: Diagnostic
     into gigabytes) are refused before anything is expanded.
     """
     offset = first_line - 1
+    indented = limits.yaml_too_indented(text, first_line)
+    if indented:
+        diagnostics.error("yaml_too_indented", SourceLocation(relpath, indented[0]), columns=indented[1],
+                          limit=limits.MAX_YAML_INDENT)
+        return None
     if _too_deep(text):
         diagnostics.error("yaml_too_deep", SourceLocation(relpath, first_line), limit=MAX_DEPTH)
         return None
@@ -293,6 +313,21 @@ def parse_yaml(text: str, relpath: str, first_line: int, diagnostics: Diagnostic
         return build(root, (), 0), lines
     except _Refused:
         return None
+
+
+def _body_within_limits(body: str, relpath: str, first_line: int, diagnostics: Diagnostics) -> bool:
+    """Refuse Markdown that would crash or stall the Markdown parser (see limits.py)."""
+    deep = limits.markdown_too_deep(body, first_line)
+    if deep:
+        diagnostics.error("markdown_too_deep", SourceLocation(relpath, deep[0]), limit=limits.MAX_MARKDOWN_DEPTH)
+        return False
+    complex_ = limits.markdown_too_complex(body, first_line)
+    if complex_:
+        code = "markdown_too_deep" if complex_[1] == "depth" else f"markdown_too_complex_{complex_[1]}"
+        diagnostics.error(code, SourceLocation(relpath, complex_[0]), limit=limits.MAX_MARKDOWN_DEPTH,
+                          unclosed=limits.MAX_UNCLOSED, length=limits.MAX_PARAGRAPH)
+        return False
+    return True
 
 
 def _too_deep(text: str) -> bool:

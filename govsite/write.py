@@ -1,12 +1,20 @@
 """The only module that writes the site: into a sibling temp folder, then a swap.
 
-A build that fails at any point leaves the previous output exactly as it was.
+A build that fails at any point — a refused path, a full disk, SIGINT or
+SIGTERM while writing — leaves the previous output exactly as it was and no
+temp folder behind; a temp folder left by a killed build (SIGKILL, power
+loss) is removed, or the previous output restored, by the next build.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import posixpath
+import re
 import shutil
+import signal
+import threading
+import unicodedata
 from pathlib import Path
 
 MARKER = ".govsite"  # marks a folder as govsite's output, so we never replace anything else
@@ -16,13 +24,34 @@ class UnsafeOutput(Exception):
     """The output folder or a path inside it is not safe to write."""
 
 
-def check_output_dir(output: Path, protected: list[Path]) -> None:
-    """Refuse an output folder that is, or contains, something we must not replace."""
+class WriteFailed(Exception):
+    """The disk refused a write (full, read-only, too large); nothing changed."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived while writing; nothing changed. Exit with 128 + signum."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def check_output_dir(output: Path, protected: list[Path], forbid_inside: list[Path] = ()) -> None:
+    """Refuse an output folder that is, or contains, something we must not replace,
+    or that lies inside a folder govsite reads from (content, theme)."""
     output = output.resolve()
     for path in protected:
         path = path.resolve()
         if output == path or output in path.parents:
             raise UnsafeOutput(f"{output} contains {path}")
+    for path in forbid_inside:
+        path = path.resolve()
+        if output == path or path in output.parents:
+            raise UnsafeOutput(f"{output} is inside {path}")
     if output == Path(output.anchor) or output == Path.home():
         raise UnsafeOutput(f"{output} is not a folder of its own")
     if output.exists():
@@ -37,41 +66,137 @@ def safe_relpath(relpath: str) -> str:
     """A normalised path inside the output folder, or UnsafeOutput."""
     normal = posixpath.normpath(relpath)
     if (not relpath or relpath.startswith("/") or "\\" in relpath or "\0" in relpath
-            or normal.startswith("../") or normal in ("..", ".") or normal == MARKER):
+            or normal.startswith("../") or normal in ("..", ".") or normal == MARKER
+            or any(ord(c) < 32 for c in relpath) or re.match(r"^[A-Za-z]:", relpath)):
         raise UnsafeOutput(f"refusing to write {relpath!r}")
     return normal
 
 
-def write_site(files: dict[str, bytes], output: Path, protected: list[Path]) -> None:
+def collision_key(relpath: str) -> str:
+    """Two paths with the same key are one file on macOS or Windows (NFD/NFC, case)."""
+    return unicodedata.normalize("NFC", relpath).casefold()
+
+
+def write_site(files: dict[str, bytes], output: Path, protected: list[Path],
+               forbid_inside: list[Path] = ()) -> None:
     """Replace `output` with exactly `files`; on any failure nothing changes."""
     output = Path(output)
-    check_output_dir(output, protected)
-    seen: set[str] = set()
+    check_output_dir(output, protected, forbid_inside)
+    seen: dict[str, str] = {}
     for relpath in files:
         normal = safe_relpath(relpath)
-        if normal.lower() in seen:
-            raise UnsafeOutput(f"two pages would be written to {relpath!r}")
-        seen.add(normal.lower())
+        key = collision_key(normal)
+        if key in seen:
+            raise UnsafeOutput(f"two pages would be written to {relpath!r} and {seen[key]!r}")
+        seen[key] = relpath
+    parents = {collision_key(parent) for p in seen for parent in _ancestors(safe_relpath(p))}
+    for key, relpath in seen.items():
+        if key in parents:
+            raise UnsafeOutput(f"{relpath!r} would be both a file and a folder")
     output.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale(output)
     temp = output.parent / f".{output.name}.tmp-{os.getpid()}"
     old = output.parent / f".{output.name}.old-{os.getpid()}"
     shutil.rmtree(temp, ignore_errors=True)
-    try:
-        temp.mkdir()
-        (temp / MARKER).write_text("govsite output: this folder is replaced by every build\n")
-        made: set[Path] = {temp}
-        for relpath in sorted(files):
-            target = temp / safe_relpath(relpath)
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            target.write_bytes(files[relpath])
-        if output.exists():
-            os.replace(output, old)
-        os.replace(temp, output)
-    except BaseException:
-        shutil.rmtree(temp, ignore_errors=True)
-        if old.exists() and not output.exists():
-            os.replace(old, output)
-        raise
+    swapped = False
+    with _signals_raise():
+        try:
+            temp.mkdir()
+            (temp / MARKER).write_text("govsite output: this folder is replaced by every build\n")
+            made: set[Path] = {temp}
+            for relpath in sorted(files):
+                target = temp / safe_relpath(relpath)
+                if target.parent not in made:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    made.add(target.parent)
+                with open(target, "xb") as stream:  # "x": never through a planted link, never twice
+                    stream.write(files[relpath])
+            with _signals_blocked():  # the two renames happen together or not at all
+                if output.exists():
+                    os.replace(output, old)
+                os.replace(temp, output)
+                swapped = True
+        except OSError as exc:
+            _undo(temp, old, output)
+            raise WriteFailed(exc.strerror or str(exc)) from exc
+        except BaseException:
+            if swapped:  # a signal that waited for the swap: the new site is whole, keep it
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                _undo(temp, old, output)
+            raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _ancestors(relpath: str):
+    parent = posixpath.dirname(relpath)
+    while parent:
+        yield parent
+        parent = posixpath.dirname(parent)
+
+
+def _undo(temp: Path, old: Path, output: Path) -> None:
+    shutil.rmtree(temp, ignore_errors=True)
+    if old.exists() and not output.exists():
+        os.replace(old, output)
+
+
+def clean_stale(output: Path) -> None:
+    """Remove temp folders of builds that were killed; restore an output a kill left swapped out."""
+    pattern = re.compile(rf"^\.{re.escape(output.name)}\.(tmp|old)-(\d+)$")
+    if not output.parent.is_dir():
+        return
+    for entry in sorted(os.scandir(output.parent), key=lambda e: e.name):
+        match = pattern.match(entry.name)
+        if not match or not entry.is_dir(follow_symlinks=False):
+            continue
+        pid = int(match.group(2))
+        if pid != os.getpid() and _alive(pid):
+            continue  # another build of the same output is writing right now
+        path = Path(entry.path)
+        if not (path / MARKER).is_file() and any(path.iterdir()):
+            continue  # not ours: never delete what govsite did not write
+        if match.group(1) == "old" and not output.exists():
+            os.replace(path, output)
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def _signals_raise():
+    """While writing, SIGINT and SIGTERM raise Interrupted so that the cleanup runs."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise Interrupted(signum)
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+@contextlib.contextmanager
+def _signals_blocked():
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)

@@ -1,0 +1,175 @@
+"""Output safety: govsite writes only inside its output folder, never over what it
+reads, and a failed build — at any stage — leaves the previous site exactly as it was."""
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, SITES, run_govsite, tree_digest
+from govsite.write import MARKER, UnsafeOutput, write_site
+
+BASIC = SITES / "basic" / "content"
+
+
+def _site(tmp_path: Path) -> Path:
+    """A project folder with content/ and a first good build in output/."""
+    project = tmp_path / "project"
+    shutil.copytree(BASIC, project / "content")
+    result = run_govsite("build", "--content", "content", "--output", "output", "--today", "2024-06-01",
+                         cwd=project)
+    assert result.returncode == 0, result.stderr
+    return project
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if ".tmp-" in p.name or ".old-" in p.name)
+
+
+# --- where the output may be ---
+
+@pytest.mark.parametrize("output", [
+    "content",  # the content folder itself
+    ".",  # the project root (and the working directory)
+    "..",  # a parent of both
+    "content/pages/out",  # inside the content
+    "content/..",  # the root again, spelled differently
+    "theme",  # the theme folder
+    "theme/static",  # inside the theme
+])
+def test_the_output_can_never_be_what_the_build_reads(tmp_path, output):
+    project = _site(tmp_path)
+    shutil.copytree(ROOT / "templates", project / "theme")
+    before = tree_digest(project)
+    result = run_govsite("build", "--content", "content", "--templates", "theme", "--output", output,
+                         "--today", "2024-06-01", cwd=project)
+    assert result.returncode == 1
+    assert "fel: utmappen" in result.stderr and "kan inte användas" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert tree_digest(project) == before
+
+
+@pytest.mark.parametrize("paths", [
+    ["tags/../../etc/index.html"],
+    ["tags/../../../x.html"],
+    ["/etc/x.html"],
+    ["tags/..\\..\\x.html"],
+    ["C:/x.html"],
+    ["tags/a\nb/index.html"],
+    ["risks/\u00c5/index.html", "risks/A\u030a/index.html"],  # NFC and NFD: one file on macOS
+    ["tags/Skola/index.html", "tags/skola/index.html"],  # one file on Windows and macOS
+    ["tags/STRASSE.html", "tags/straße.html"],  # case folding, not just lower()
+    ["tags/a", "tags/a/index.html"],  # a file where a folder must be
+])
+def test_no_path_can_escape_the_output_or_overwrite_another_page(tmp_path, paths):
+    output = tmp_path / "output"
+    write_site({"index.html": b"good"}, output, protected=[])
+    before = tree_digest(output)
+    with pytest.raises(UnsafeOutput):
+        write_site({"index.html": b"bad", **{p: b"x" for p in paths}}, output, protected=[])
+    assert tree_digest(output) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+
+
+# --- atomicity: the previous site survives every kind of failure ---
+
+def test_a_validation_error_leaves_the_previous_output(tmp_path):
+    project = _site(tmp_path)
+    before = tree_digest(project / "output")
+    (project / "content" / "risks" / "lag.md").write_text("---\ntitle: x\nunit: ingen\n---\n")
+    result = run_govsite("build", "--content", "content", "--output", "output", cwd=project)
+    assert result.returncode == 1
+    assert tree_digest(project / "output") == before
+    assert _leftovers(project) == []
+
+
+def test_a_broken_template_names_its_line_and_leaves_the_previous_output(tmp_path):
+    project = _site(tmp_path)
+    before = tree_digest(project / "output")
+    shutil.copytree(ROOT / "templates", project / "templates")
+    (project / "templates" / "risk.html").write_text(
+        "{% extends 'base.html' %}\n{% block main %}\n<p>{{ entity.no_such_field }}</p>\n{% endblock %}\n")
+    (project / "templates" / "unit.html").write_text("{% extends 'base.html' %}\n\n{% block main %}{% if %}\n")
+    result = run_govsite("build", "--content", "content", "--output", "output", cwd=project)
+    assert result.returncode == 1
+    assert "templates/risk.html:3: fel: mallen risk.html" in result.stderr
+    assert "templates/unit.html:3: fel: mallen unit.html" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert tree_digest(project / "output") == before
+    assert _leftovers(project) == []
+
+
+def _fsize_limit(limit: int):
+    def apply():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return apply
+
+
+def test_a_full_disk_leaves_the_previous_output_and_no_temp_folder(tmp_path):
+    project = _site(tmp_path)
+    (project / "content" / "pages" / "stor.md").write_text("---\ntitle: Stor\n---\n" + "Mycket text.\n\n" * 10_000)
+    before = tree_digest(project / "output")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
+    # A file system that refuses any file over 100 kB: like a disk that fills up mid-build.
+    result = subprocess.run([sys.executable, "-m", "govsite", "build", "--content", "content", "--output", "output"],
+                            cwd=project, env=env, capture_output=True, text=True, timeout=60,
+                            preexec_fn=_fsize_limit(100_000))
+    assert result.returncode == 1, result.stderr
+    assert "output: fel: den färdiga webbplatsen kunde inte skrivas till output: File too large" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert tree_digest(project / "output") == before
+    assert _leftovers(project) == []
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_an_interrupt_while_writing_leaves_the_previous_output(tmp_path, signum):
+    project = _site(tmp_path)
+    for i in range(600):  # enough pages that writing takes a moment
+        (project / "content" / "pages" / f"sida-{i}.md").write_text(f"---\ntitle: Sida {i}\n---\nText {i}.\n")
+    before = tree_digest(project / "output")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen([sys.executable, "-m", "govsite", "build", "--content", "content", "--output",
+                                "output"], cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    deadline = time.monotonic() + 60
+    temp = project / f".output.tmp-{process.pid}"
+    while not temp.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.001)
+    assert temp.exists(), "the build never started writing"
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + signum, stderr
+    assert "Bygget avbröts" in stderr and "Traceback" not in stderr
+    assert tree_digest(project / "output") == before
+    assert _leftovers(project) == []
+
+
+def test_temp_folders_of_a_killed_build_are_cleaned_by_the_next_build(tmp_path):
+    project = _site(tmp_path)
+    dead = 2 ** 22 + 12345  # above pid_max's default: no process has this id
+    for name in (f".output.tmp-{dead}", f".output.old-{dead}"):
+        (project / name / "risks").mkdir(parents=True)
+        (project / name / MARKER).write_text("")
+    (project / ".output.tmp-notours").mkdir()  # not govsite's pattern: left alone
+    result = run_govsite("build", "--content", "content", "--output", "output", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert _leftovers(project) == [".output.tmp-notours"]
+
+
+def test_an_output_swapped_out_by_a_kill_is_restored_when_the_next_build_fails(tmp_path):
+    project = _site(tmp_path)
+    before = tree_digest(project / "output")
+    dead = 2 ** 22 + 12346
+    os.replace(project / "output", project / f".output.old-{dead}")  # killed between the two renames
+    (project / "content" / "pages" / "trasig.md").write_text("---\ntitle: [\n---\n")
+    result = run_govsite("build", "--content", "content", "--output", "output", cwd=project)
+    assert result.returncode == 1
+    assert tree_digest(project / "output") == before  # the published site is back
+    assert _leftovers(project) == []

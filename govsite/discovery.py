@@ -8,7 +8,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from . import model
-from .export import absolute
+from .export import absolute, safe_strings
 from .links import entity_path
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -67,7 +67,7 @@ def cname(site: model.Site) -> bytes | None:
 
 def json_ld(data: dict) -> str:
     """JSON for a <script type="application/ld+json"> block: never closes the script early."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    text = json.dumps(safe_strings(data), ensure_ascii=False, sort_keys=True)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 

@@ -17,6 +17,7 @@ import re
 from . import model
 from .history import history_as_data
 from .links import entity_path
+from .markup import safe_text
 from .locale import Locale
 from .schema import KIND_SPECS, ID_RE, Text, object_schema, refs_of
 
@@ -25,8 +26,19 @@ DATA = "data/"
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+def safe_strings(value):
+    """Every string of a JSON value cleaned of executable markup (markup.safe_text)."""
+    if isinstance(value, str):
+        return safe_text(value)
+    if isinstance(value, list):
+        return [safe_strings(item) for item in value]
+    if isinstance(value, dict):
+        return {key: safe_strings(item) for key, item in value.items()}
+    return value
+
+
 def dumps(value) -> bytes:
-    return (json.dumps(value, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
+    return (json.dumps(safe_strings(value), ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
 
 
 def absolute(site: model.Site, path: str) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from . import model
 from .export import absolute
 from .links import entity_path
+from .markup import safe_text
 
 ATOM = "http://www.w3.org/2005/Atom"
 UNIT_FIELDS = ("unit", "units", "adopted_by", "parent")
@@ -80,8 +81,9 @@ def atom(info: FeedInfo, entries: list[Entry]) -> bytes:
 
 
 def _clean(text: str) -> str:
-    """Text without the control characters XML 1.0 cannot carry."""
-    return "".join(c for c in str(text) if c in "\t\n\r" or ord(c) >= 0x20)
+    """Text without the control characters XML 1.0 cannot carry, and without executable markup
+    (feed readers show titles and summaries as HTML more often than they should)."""
+    return safe_text("".join(c for c in str(text) if c in "\t\n\r" or ord(c) >= 0x20))
 
 
 def entity_entries(site: model.Site, entities) -> list[Entry]:

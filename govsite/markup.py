@@ -71,6 +71,18 @@ def sanitize(fragment: str) -> str:
                      attribute_filter=_filter_attribute, strip_comments=True)
 
 
+SCRIPT_ADDRESS = re.compile(r"(?:javascript|data|vbscript|livescript):", re.I)
+
+
+def safe_text(text: str) -> str:
+    """Plain text bound for open data and feeds, whose readers may show it as HTML: markup a
+    communicator typed into it is cleaned with the pages' allow-list, text that a reader would follow
+    as a script address (javascript:, data:, vbscript:) is dropped; all other text is kept as it is."""
+    if SCRIPT_ADDRESS.match(re.sub(r"[\x00-\x20\x7f]+", "", text)):
+        return ""
+    return sanitize(text) if nh3.is_html(text) else text
+
+
 class Markup:
     """One Markdown converter; make one per process and reuse it."""
 

@@ -25,14 +25,14 @@ def search_index(pages: dict[str, bytes], timeout: float = 300) -> dict[str, byt
     Only each page's <main> is indexed, so navigation and footers never match."""
     with tempfile.TemporaryDirectory(prefix="govsite-search-") as tmp:
         root = Path(tmp) / "site"
-        for path, html in pages.items():
-            target = root / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(html)
         out = Path(tmp) / INDEX_DIR
         command = [sys.executable, "-m", "pagefind", "--site", str(root), "--output-path", str(out),
                    "--root-selector", "main", "--silent"]
         try:
+            for path, html in pages.items():  # a full disk fails here as it fails the whole build later
+                target = root / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(html)
             result = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise SearchFailed(str(exc)) from exc

@@ -5,8 +5,8 @@ later features write are covered by their file type, not by a list of known file
     python tests/output_scan.py output/      # prints problems, exits 1 if any
 
 - HTML (and HTML inside XML text, JSON strings): no <script> except files under the
-  site's own static/ (by src, never inline), no on* attributes, no javascript:,
-  data: or vbscript: URLs in any URL attribute, no iframe/object/embed/base/form,
+  site's own static/ and pagefind/ (by src, never inline; JSON-LD is scanned as JSON), no on* attributes, no javascript:,
+  data: or vbscript: URLs in any URL attribute, no iframe/object/embed/base, no form that sends elsewhere,
   no meta refresh; every page has a CSP meta without 'unsafe-inline'/'unsafe-eval';
   links to another host carry rel="noopener".
 - XML/SVG: the same, by element and attribute; text that holds markup is scanned as HTML.
@@ -31,7 +31,9 @@ from pathlib import Path
 BAD_SCHEME = re.compile(r"^(?:javascript|data|vbscript|livescript|jar):", re.I)
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "srcset", "poster", "background", "cite", "data",
                   "longdesc", "usemap", "xlink:href", "codebase", "manifest", "ping", "icon", "content-url"}
-FORBIDDEN_TAGS = {"iframe", "frame", "frameset", "object", "embed", "applet", "base", "form", "portal"}
+FORBIDDEN_TAGS = {"iframe", "frame", "frameset", "object", "embed", "applet", "base", "portal"}
+# The site's own scripts: its static/ files and the search bundle Pagefind generates at build time.
+OWN_SCRIPTS = ("static/", "pagefind/")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)?$")
 
@@ -52,13 +54,17 @@ class _HtmlScan(HTMLParser):
         self.problems: list[str] = []
         self.csp: list[str] = []
         self.in_script = False
+        self.json_ld: list[str] | None = None  # the text of a JSON-LD block being read
 
     def problem(self, text: str) -> None:
         self.problems.append(f"{self.where}:{self.getpos()[0]}: {text}")
 
     def handle_starttag(self, tag, attrs):
         attributes = {name.lower(): value or "" for name, value in attrs}
-        if tag == "script":
+        if tag == "script" and attributes.get("type", "").lower() == "application/ld+json" \
+                and not attributes.get("src"):
+            self.json_ld = []  # data, not code: its strings are scanned like any JSON file
+        elif tag == "script":
             self.in_script = True
             src = attributes.get("src", "")
             if not src:
@@ -67,6 +73,8 @@ class _HtmlScan(HTMLParser):
                 self.problem(f"<script src={src!r}> not from the site's own static files")
         if tag in FORBIDDEN_TAGS:
             self.problem(f"<{tag}> element")
+        if tag == "form" and re.match(r"^[a-z][a-z0-9+.-]*:|^//", _clean_url(attributes.get("action", "")), re.I):
+            self.problem(f"<form> that sends to another address: {attributes['action'][:60]}")
         if tag == "meta":
             equiv = attributes.get("http-equiv", "").lower()
             if equiv == "refresh":
@@ -88,11 +96,17 @@ class _HtmlScan(HTMLParser):
                 self.problem(f"external link without rel=noopener: {attributes['href'][:60]}")
 
     def handle_endtag(self, tag):
-        if tag == "script":
+        if tag == "script" and self.json_ld is not None:
+            self.problems += scan_json("".join(self.json_ld), f"{self.where}:{self.getpos()[0]} JSON-LD",
+                                       self.allowed_scripts)
+            self.json_ld = None
+        elif tag == "script":
             self.in_script = False
 
     def handle_data(self, data):
-        if self.in_script and data.strip():
+        if self.json_ld is not None:
+            self.json_ld.append(data)
+        elif self.in_script and data.strip():
             self.problem("inline script code")
 
     def _own_static(self, src: str) -> bool:
@@ -102,7 +116,7 @@ class _HtmlScan(HTMLParser):
         return any(target.startswith(prefix) for prefix in self.allowed_scripts)
 
 
-def scan_html(text: str, where: str, page_path: str = "", allowed_scripts=("static/",),
+def scan_html(text: str, where: str, page_path: str = "", allowed_scripts=OWN_SCRIPTS,
               whole_page: bool = False) -> list[str]:
     scanner = _HtmlScan(where, page_path, tuple(allowed_scripts), whole_page)
     scanner.feed(text)
@@ -121,7 +135,7 @@ def scan_html(text: str, where: str, page_path: str = "", allowed_scripts=("stat
     return problems
 
 
-def scan_xml(text: str, where: str, allowed_scripts=("static/",)) -> list[str]:
+def scan_xml(text: str, where: str, allowed_scripts=OWN_SCRIPTS) -> list[str]:
     problems: list[str] = []
     try:
         root = ET.fromstring(text.encode("utf-8"))
@@ -147,7 +161,7 @@ def scan_xml(text: str, where: str, allowed_scripts=("static/",)) -> list[str]:
     return problems
 
 
-def scan_json(text: str, where: str, allowed_scripts=("static/",)) -> list[str]:
+def scan_json(text: str, where: str, allowed_scripts=OWN_SCRIPTS) -> list[str]:
     problems: list[str] = []
     try:
         data = json.loads(text)
@@ -192,7 +206,7 @@ def scan_css(text: str, where: str) -> list[str]:
     return problems
 
 
-def scan_file(path: Path, relpath: str, allowed_scripts=("static/",)) -> list[str]:
+def scan_file(path: Path, relpath: str, allowed_scripts=OWN_SCRIPTS) -> list[str]:
     data = path.read_bytes()
     suffix = path.suffix.lower()
     try:
@@ -222,7 +236,7 @@ def scan_file(path: Path, relpath: str, allowed_scripts=("static/",)) -> list[st
     return []
 
 
-def scan(folder: Path, allowed_scripts=("static/",)) -> list[str]:
+def scan(folder: Path, allowed_scripts=OWN_SCRIPTS) -> list[str]:
     """Every problem in every file under folder (none: the site is safe to publish)."""
     folder = Path(folder)
     problems: list[str] = []

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import model
+from .cache import BuildCache
 from .errors import BuildFailed, Diagnostic, Diagnostics, SourceLocation
 from .links import resolve
+from .parallel import render_pages
 from .render import Renderer, default_theme, plan_pages
 from .source import read_content
 from .validate import validate
@@ -26,6 +28,7 @@ class Options:
     with_drafts: bool = False
     today: dt.date | None = None  # None: SOURCE_DATE_EPOCH or the real date
     strict: bool = False  # warnings fail the build too
+    cache: bool = True  # reuse parsed files and rendered Markdown from .govsite-cache/ (cache.py)
 
 
 @dataclass
@@ -46,10 +49,10 @@ def today_for(options: Options) -> dt.date:
     return dt.date.today()
 
 
-def load(options: Options, diagnostics: Diagnostics) -> tuple[str, model.Site | None]:
+def load(options: Options, diagnostics: Diagnostics, cache=None) -> tuple[str, model.Site | None]:
     """Content → (language, resolved Site), the Site None when there are errors (all reported)."""
     today = today_for(options)
-    tree = read_content(options.content, diagnostics)
+    tree = read_content(options.content, diagnostics, cache)
     content = validate(tree, diagnostics, today)
     if content.config is None:
         return "sv", None
@@ -74,13 +77,15 @@ def build(options: Options, write: bool = True) -> Result:
     seconds = {}
     started = time.perf_counter()
     diagnostics = Diagnostics()
-    language, site = load(options, diagnostics)
+    cache = BuildCache.load(options.content) if options.cache else None
+    language, site = load(options, diagnostics, cache)
     seconds["load"] = time.perf_counter() - started
     if site is None or _failed(diagnostics, options.strict):
         raise BuildFailed(diagnostics.items, language)
     renderer = Renderer(site, options.theme or default_theme())
     files = renderer.static_files()
-    files.update(renderer.render_all(plan_pages(site), diagnostics))
+    # Every core renders pages (parallel.py); same bytes as renderer.render_all(pages).
+    files.update(render_pages(site, renderer.theme, plan_pages(site), diagnostics, cache=cache))
     seconds["render"] = time.perf_counter() - started - seconds["load"]
     if _failed(diagnostics, options.strict):
         raise BuildFailed(diagnostics.items, language)
@@ -92,5 +97,7 @@ def build(options: Options, write: bool = True) -> Result:
             diagnostics.error("output_unsafe", SourceLocation(str(options.output)), output=str(options.output),
                               reason=str(exc))
             raise BuildFailed(diagnostics.items, language) from exc
+    if cache is not None:
+        cache.save()
     seconds["total"] = time.perf_counter() - started
     return Result(site, language, files, diagnostics.items, seconds)

@@ -14,9 +14,11 @@ cache never grows beyond the site.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
+from collections.abc import Mapping
 from pathlib import Path
 
 from . import __version__
@@ -25,6 +27,7 @@ FOLDER = ".govsite-cache"
 FILE = "cache.pickle"
 
 
+@functools.cache
 def _code_digest() -> str:
     """govsite's version plus a digest of its code: a changed parser or Markdown setup
     (even without a version bump, as in development) invalidates the cache."""
@@ -43,15 +46,18 @@ def cache_dir_for(content: Path) -> Path:
 class BuildCache:
     """Load with `BuildCache.load(content_dir)`, use, then `save()` after a good build."""
 
-    def __init__(self, folder: Path | None, key: str, docs: dict | None = None, bodies: dict | None = None):
+    def __init__(self, folder: Path | None, key: str, docs: dict | None = None, bodies: dict | None = None,
+                 last_build: dict | None = None):
         self.folder = folder
         self.key = key
         self._docs = docs or {}
         self._bodies = bodies or {}
+        self.last_build = last_build  # {"inputs", "language", "diagnostics", "paths"} of the last good build
         self._used_docs: dict = {}
         self._used_bodies: dict = {}
         self.hits = self.misses = 0
         self._dirty = False
+        self._last_build_changed = False
 
     @classmethod
     def load(cls, content: Path) -> "BuildCache":
@@ -67,7 +73,7 @@ class BuildCache:
                 raise ValueError("not a govsite cache")
         except Exception:  # noqa: BLE001 - any broken cache means: build cold
             return cls(folder, key)
-        return cls(folder, key, docs, bodies)
+        return cls(folder, key, docs, bodies, stored.get("last_build"))
 
     @classmethod
     def disabled(cls) -> "BuildCache":
@@ -122,7 +128,7 @@ class BuildCache:
         if self.folder is None:
             return
         if (not self._dirty and self._used_docs.keys() == self._docs.keys()
-                and self._used_bodies.keys() == self._bodies.keys()):
+                and self._used_bodies.keys() == self._bodies.keys() and not self._last_build_changed):
             return
         try:
             self.folder.mkdir(exist_ok=True)
@@ -131,8 +137,61 @@ class BuildCache:
                 ignore.write_text("*\n")
             temp = self.folder / f".{FILE}.{os.getpid()}"
             with open(temp, "wb") as stream:
-                pickle.dump({"key": self.key, "docs": self._used_docs, "bodies": self._used_bodies}, stream,
+                pickle.dump({"key": self.key, "docs": self._used_docs, "bodies": self._used_bodies,
+                             "last_build": self.last_build}, stream,
                             protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temp, self.folder / FILE)
         except OSError:
             pass
+
+    # --- the whole build: nothing changed, nothing to do ---
+
+    def remember_build(self, inputs: str, language: str, diagnostics: list, paths: list[str], output=None) -> None:
+        self.last_build = {"inputs": inputs, "language": language, "diagnostics": diagnostics, "paths": paths,
+                           "output": output}
+        self._last_build_changed = True
+        # an unchanged build keeps every entry of the previous one
+        if not self._used_docs:
+            self._used_docs = dict(self._docs)
+        if not self._used_bodies:
+            self._used_bodies = dict(self._bodies)
+
+
+def inputs_digest(content: Path, theme: Path, settings: tuple) -> str:
+    """Everything a build reads: every file under the content and theme folders (by
+    content hash, not date), govsite's code, and the build's settings."""
+    digest = hashlib.sha1(_code_digest().encode())
+    digest.update(repr(settings).encode())
+    for folder in (Path(content), Path(theme)):
+        digest.update(b"\0folder\0" + str(folder.resolve()).encode())
+        for root, dirs, names in os.walk(folder):
+            dirs.sort()
+            for name in sorted(names):
+                path = os.path.join(root, name)
+                digest.update(path.encode() + b"\0")
+                try:
+                    with open(path, "rb") as stream:
+                        digest.update(hashlib.sha1(stream.read()).digest())
+                except OSError:
+                    digest.update(b"unreadable")
+    return digest.hexdigest()
+
+
+class OutputFiles(Mapping):
+    """{output path: bytes} of an output folder left as it was; bytes read on demand."""
+
+    def __init__(self, folder: Path, paths: list[str]):
+        self.folder = Path(folder)
+        self.paths = list(paths)
+        self._known = set(self.paths)
+
+    def __getitem__(self, relpath: str) -> bytes:
+        if relpath not in self._known:
+            raise KeyError(relpath)
+        return (self.folder / relpath).read_bytes()
+
+    def __iter__(self):
+        return iter(self.paths)
+
+    def __len__(self) -> int:
+        return len(self.paths)

@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import model
-from .cache import BuildCache
+from .cache import BuildCache, OutputFiles, inputs_digest
 from .errors import BuildFailed, Diagnostic, Diagnostics, SourceLocation
 from .links import resolve
 from .parallel import render_pages
 from .render import Renderer, default_theme, plan_pages
 from .source import read_content
 from .validate import validate
-from .write import UnsafeOutput, write_site
+from .write import MARKER, UnsafeOutput, write_site
 
 
 @dataclass
@@ -62,6 +62,15 @@ def load(options: Options, diagnostics: Diagnostics, cache=None) -> tuple[str, m
     return content.config.language, None if diagnostics.errors else site
 
 
+def _output_identity(output: Path):
+    """Which write made the output folder: its marker file is new with every write_site."""
+    try:
+        stat = (Path(output) / MARKER).stat()
+        return str(Path(output).resolve()), stat.st_ino, stat.st_mtime_ns
+    except OSError:
+        return None
+
+
 def _failed(diagnostics: Diagnostics, strict: bool) -> bool:
     return bool(diagnostics.errors or (strict and diagnostics.warnings))
 
@@ -78,6 +87,18 @@ def build(options: Options, write: bool = True) -> Result:
     started = time.perf_counter()
     diagnostics = Diagnostics()
     cache = BuildCache.load(options.content) if options.cache else None
+    inputs = ""
+    if cache is not None and write:
+        # Nothing read by the build changed since the last one, whose output is intact:
+        # nothing to do (Result.site is then None; the files are read from the output).
+        inputs = inputs_digest(options.content, options.theme or default_theme(), (
+            options.base_url, options.with_drafts, today_for(options).isoformat(), options.strict,
+            str(Path(options.output).resolve())))
+        last = cache.last_build
+        if last and last["inputs"] == inputs and last.get("output") == _output_identity(options.output):
+            seconds["total"] = time.perf_counter() - started
+            return Result(None, last["language"], OutputFiles(Path(options.output), last["paths"]),
+                          list(last["diagnostics"]), seconds)
     language, site = load(options, diagnostics, cache)
     seconds["load"] = time.perf_counter() - started
     if site is None or _failed(diagnostics, options.strict):
@@ -98,6 +119,9 @@ def build(options: Options, write: bool = True) -> Result:
                               reason=str(exc))
             raise BuildFailed(diagnostics.items, language) from exc
     if cache is not None:
+        if inputs:
+            cache.remember_build(inputs, language, diagnostics.items, list(files),
+                                 output=_output_identity(options.output) if write else None)
         cache.save()
     seconds["total"] = time.perf_counter() - started
     return Result(site, language, files, diagnostics.items, seconds)

@@ -39,13 +39,14 @@ def worker_count() -> int:
 
 
 def render_pages(site: model.Site, theme: Path, pages: list[PageSpec], diagnostics: Diagnostics, *,
-                 helpers: dict | None = None, cache=None, workers: int | None = None) -> dict[str, bytes]:
+                 helpers: dict | None = None, cache=None, workers: int | None = None,
+                 min_pages: int = PARALLEL_MIN_PAGES) -> dict[str, bytes]:
     """{output path: bytes} for `pages`, in their order; template errors go to `diagnostics`."""
     known: dict[str, str] = {}
     if cache is not None:
         known = cache.fragments(entity.body for entity in site.all() if entity.body.strip())
     workers = worker_count() if workers is None else workers
-    if workers <= 1 or len(pages) < PARALLEL_MIN_PAGES or "fork" not in multiprocessing.get_all_start_methods():
+    if workers <= 1 or len(pages) < min_pages or "fork" not in multiprocessing.get_all_start_methods():
         renderer = Renderer(site, theme, body_cache=dict(known), helpers=helpers)
         files = renderer.render_all(pages, diagnostics)
         if cache is not None:

@@ -81,8 +81,9 @@ class _MemoryCache:
 class LiveBuild:
     def __init__(self, options: Options, helpers: dict | None = None,
                  extra_pages: Callable[[model.Site], list[PageSpec]] | None = None, write: bool = True):
-        """`helpers` and `extra_pages` are what other features give a Renderer and add
-        to plan_pages(site); `write=False` keeps the files in `self.files` only."""
+        """`helpers` (a dict, or a function of the Site giving one, for helpers that read
+        the Site) and `extra_pages` (a function of the Site) are what other features give
+        a Renderer and add to plan_pages(site); `write=False` keeps files in `self.files` only."""
         self.options = options
         self.helpers = helpers
         self.extra_pages = extra_pages
@@ -96,6 +97,7 @@ class LiveBuild:
         self.site: model.Site | None = None
         self.files: dict[str, bytes] = {}
         self.fragments: dict[str, str] = {}  # body text → HTML, shared by every rebuild
+        self.renderer: Renderer | None = None  # one for every partial rebuild: templates compile once
         self.read_diagnostics: list[Diagnostic] = []  # what reading the current tree reported
 
     # --- public API ---
@@ -166,18 +168,25 @@ class LiveBuild:
         if diagnostics.errors or _failed(diagnostics, options.strict):
             return self._failed(language, diagnostics, started)
         pages = plan_pages(site) + (self.extra_pages(site) if self.extra_pages else [])
+        helpers = self.helpers(site) if callable(self.helpers) else self.helpers
         old_site = self.site
         full = changed_paths is None or old_site is None or self._needs_everything(old_site, site)
         wanted = pages if full else self._affected_pages(old_site, site, pages)
         render_diagnostics = Diagnostics()
         if full:
+            self.renderer = None
             files = Renderer(site, self.theme).static_files()
             cache = self.disk if self.disk is not None else BuildCache.disabled()
-            files.update(render_pages(site, self.theme, wanted, render_diagnostics, helpers=self.helpers,
+            files.update(render_pages(site, self.theme, wanted, render_diagnostics, helpers=helpers,
                                       cache=cache))
             self.fragments = cache.fragments(e.body for e in site.all() if e.body.strip())
         else:
-            renderer = Renderer(site, self.theme, body_cache=self.fragments, helpers=self.helpers)
+            if self.renderer is None:
+                self.renderer = Renderer(site, self.theme, body_cache=self.fragments, helpers=helpers)
+            renderer = self.renderer
+            renderer.use_site(site)
+            renderer.env.globals.update(helpers or {})
+            renderer.body_cache = self.fragments
             files = dict(self.files)
             keep = {p.path for p in pages} | {path for path in files if not path.endswith(".html")}
             for path in list(files):
@@ -197,8 +206,8 @@ class LiveBuild:
                                   output=str(options.output), reason=str(exc))
                 return self._failed(language, diagnostics, started)
         self.site, self.files = site, files  # the last good site
-        if self.disk is not None:
-            self.disk.save()
+        if full and self.disk is not None:
+            self.disk.save()  # after a full build only: a one-file edit must stay instant
         return LiveResult(True, site, language, written, removed, len(wanted), full, diagnostics.items,
                           time.perf_counter() - started)
 

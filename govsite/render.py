@@ -6,6 +6,7 @@ entity's file instead of rendering blank.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -53,6 +54,7 @@ def plan_pages(site: model.Site) -> list[PageSpec]:
     return pages
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a pure function of two strings, called ~30 times per page
 def relative_url(from_page: str, target: str) -> str:
     """A link from one output file to a site path ("risks/x/", "static/site.css", "" for home)."""
     target, _, fragment = target.partition("#")
@@ -100,6 +102,13 @@ class Renderer:
         )
         # Features outside the core (publishing, history ...) give templates their own helpers.
         self.env.globals.update(helpers or {})
+
+    def use_site(self, site: model.Site) -> None:
+        """Render another version of the same site (incremental.py), keeping the
+        compiled templates; settings and theme must be the same."""
+        self.site = site
+        self.env.globals.update(site=site, config=site.config, lookup=site.get)
+        self.__dict__.pop("_memo_views", None)
 
     # --- helpers the templates call ---
 

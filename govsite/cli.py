@@ -52,7 +52,8 @@ def options_from(args) -> Options:
         templates = Path("templates")
     return Options(content=args.content, theme=templates, output=getattr(args, "output", Path("output")),
                    base_url=getattr(args, "base_url", None), with_drafts=args.drafts, today=args.today,
-                   strict=args.strict, cache=not getattr(args, "no_cache", False))
+                   strict=args.strict, cache=not getattr(args, "no_cache", False),
+                   skip_unchanged=args.command == "build")
 
 
 def report(diagnostics: list[Diagnostic], language: str, stream=None) -> None:

@@ -29,6 +29,10 @@ class Options:
     today: dt.date | None = None  # None: SOURCE_DATE_EPOCH or the real date
     strict: bool = False  # warnings fail the build too
     cache: bool = True  # reuse parsed files and rendered Markdown from .govsite-cache/ (cache.py)
+    # With the cache: when nothing the build reads changed and the output is the one the last build
+    # wrote, do nothing; Result.site is then None (the CLI's `build` sets this; callers that need
+    # the Site, like serve, leave it off).
+    skip_unchanged: bool = False
 
 
 @dataclass
@@ -88,7 +92,7 @@ def build(options: Options, write: bool = True) -> Result:
     diagnostics = Diagnostics()
     cache = BuildCache.load(options.content) if options.cache else None
     inputs = ""
-    if cache is not None and write:
+    if cache is not None and write and options.skip_unchanged:
         # Nothing read by the build changed since the last one, whose output is intact:
         # nothing to do (Result.site is then None; the files are read from the output).
         inputs = inputs_digest(options.content, options.theme or default_theme(), (
@@ -119,7 +123,7 @@ def build(options: Options, write: bool = True) -> Result:
                               reason=str(exc))
             raise BuildFailed(diagnostics.items, language) from exc
     if cache is not None:
-        if inputs:
+        if inputs:  # only when skip_unchanged: a build that may be skipped next time
             cache.remember_build(inputs, language, diagnostics.items, list(files),
                                  output=_output_identity(options.output) if write else None)
         cache.save()

@@ -37,6 +37,8 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--templates", type=Path, help="theme folder (./templates, else the built-in theme)")
         command.add_argument("--output", type=Path, default=Path("output"), help="output folder (./output)")
         command.add_argument("--base-url", help="the site's public address; overrides base_url in site.yaml")
+        command.add_argument("--no-cache", action="store_true",
+                             help="ignore and do not write .govsite-cache/ (a cold build)")
 
     site_options(commands.add_parser("build", help="build the site into the output folder"))
     check_command = commands.add_parser("check", help="validate the content without writing anything")
@@ -60,7 +62,8 @@ def options_from(args) -> Options:
         templates = Path("templates")
     return Options(content=args.content, theme=templates, output=getattr(args, "output", Path("output")),
                    base_url=getattr(args, "base_url", None), with_drafts=args.drafts, today=args.today,
-                   strict=args.strict)
+                   strict=args.strict, cache=not getattr(args, "no_cache", False),
+                   skip_unchanged=args.command == "build")
 
 
 def report(diagnostics: list[Diagnostic], language: str, stream=None) -> None:

@@ -287,3 +287,10 @@ def _as_dict(change: model.Change) -> dict:
     return {"date": change.date.isoformat(), "key": list(change.key), "kind": change.key[0], "id": change.key[1],
             "title": change.title, "message": change.message, "details": list(change.facts),
             "commit": change.commit}
+
+
+def history_revision(content: Path) -> str:
+    """The commit the history is read at ("" outside git): a build whose files are unchanged
+    must still run when a new commit changed what the history says."""
+    result = _git(["rev-parse", "HEAD"], Path(content))
+    return result.stdout.decode("ascii", "replace").strip() if result.returncode == 0 else ""

@@ -97,7 +97,8 @@ def resolve(content: Content, diagnostics: Diagnostics, today: dt.date, with_dra
         exists(location, field, kind, ref_id)
     _check_unit_tree(entities["units"], diagnostics)
 
-    links = sorted(set(links))
+    # The dataclass order, as a tuple key: the same order, without 800,000 __lt__ calls at 10,000 entities.
+    links = sorted(set(links), key=lambda x: (x.source, x.field, x.target, x.goal, x.source_goal))
     links_out: dict = defaultdict(list)
     links_in: dict = defaultdict(list)
     for link in links:

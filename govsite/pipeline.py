@@ -9,14 +9,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import model
+from .cache import BuildCache, OutputFiles, inputs_digest
 from .errors import BuildFailed, Diagnostic, Diagnostics, SourceLocation
-from .history import with_history
+from .history import history_revision, with_history
 from .links import resolve
+from .parallel import render_pages
 from .publish import Publication
 from .render import Renderer, default_theme, plan_pages
 from .source import read_content
 from .validate import validate
-from .write import UnsafeOutput, WriteFailed, clean_stale, write_site
+from .write import MARKER, UnsafeOutput, WriteFailed, clean_stale, write_site
 
 
 @dataclass
@@ -28,6 +30,11 @@ class Options:
     with_drafts: bool = False
     today: dt.date | None = None  # None: SOURCE_DATE_EPOCH or the real date
     strict: bool = False  # warnings fail the build too
+    cache: bool = True  # reuse parsed files and rendered Markdown from .govsite-cache/ (cache.py)
+    # With the cache: when nothing the build reads changed and the output is the one the last build
+    # wrote, do nothing; Result.site is then None (the CLI's `build` sets this; callers that need
+    # the Site, like serve, leave it off).
+    skip_unchanged: bool = False
 
 
 @dataclass
@@ -48,10 +55,10 @@ def today_for(options: Options) -> dt.date:
     return dt.date.today()
 
 
-def load(options: Options, diagnostics: Diagnostics) -> tuple[str, model.Site | None]:
+def load(options: Options, diagnostics: Diagnostics, cache=None) -> tuple[str, model.Site | None]:
     """Content → (language, resolved Site), the Site None when there are errors (all reported)."""
     today = today_for(options)
-    tree = read_content(options.content, diagnostics)
+    tree = read_content(options.content, diagnostics, cache)
     content = validate(tree, diagnostics, today)
     if content.config is None:
         return "sv", None
@@ -59,6 +66,15 @@ def load(options: Options, diagnostics: Diagnostics) -> tuple[str, model.Site | 
         content.config = dataclasses.replace(content.config, base_url=options.base_url)
     site = resolve(content, diagnostics, today, options.with_drafts)
     return content.config.language, None if diagnostics.errors else site
+
+
+def _output_identity(output: Path):
+    """Which write made the output folder: its marker file is new with every write_site."""
+    try:
+        stat = (Path(output) / MARKER).stat()
+        return str(Path(output).resolve()), stat.st_ino, stat.st_mtime_ns
+    except OSError:
+        return None
 
 
 def _failed(diagnostics: Diagnostics, strict: bool) -> bool:
@@ -78,7 +94,20 @@ def build(options: Options, write: bool = True) -> Result:
     diagnostics = Diagnostics()
     if write:  # a build killed mid-swap left the site in a temp folder: put it back first
         clean_stale(Path(options.output))
-    language, site = load(options, diagnostics)
+    cache = BuildCache.load(options.content) if options.cache else None
+    inputs = ""
+    if cache is not None and write and options.skip_unchanged:
+        # Nothing read by the build changed since the last one, whose output is intact:
+        # nothing to do (Result.site is then None; the files are read from the output).
+        inputs = inputs_digest(options.content, options.theme or default_theme(), (
+            options.base_url, options.with_drafts, today_for(options).isoformat(), options.strict,
+            str(Path(options.output).resolve()), history_revision(options.content)))
+        last = cache.last_build
+        if last and last["inputs"] == inputs and last.get("output") == _output_identity(options.output):
+            seconds["total"] = time.perf_counter() - started
+            return Result(None, last["language"], OutputFiles(Path(options.output), last["paths"]),
+                          list(last["diagnostics"]), seconds)
+    language, site = load(options, diagnostics, cache)
     seconds["load"] = time.perf_counter() - started
     if site is None or _failed(diagnostics, options.strict):
         raise BuildFailed(diagnostics.items, language)
@@ -86,7 +115,9 @@ def build(options: Options, write: bool = True) -> Result:
     publication = Publication(site)
     renderer = Renderer(site, options.theme or default_theme(), helpers=publication.helpers())
     files = renderer.static_files()
-    files.update(renderer.render_all(plan_pages(site) + publication.pages(), diagnostics))
+    # Every core renders pages (parallel.py); same bytes as renderer.render_all(pages).
+    files.update(render_pages(site, renderer.theme, plan_pages(site) + publication.pages(), diagnostics,
+                              helpers=publication.helpers(), cache=cache))
     files.update(publication.files(files, diagnostics))
     seconds["render"] = time.perf_counter() - started - seconds["load"]
     if _failed(diagnostics, options.strict):
@@ -106,5 +137,10 @@ def build(options: Options, write: bool = True) -> Result:
             diagnostics.error("output_unsafe", SourceLocation(str(options.output)), output=str(options.output),
                               reason=str(exc))
             raise BuildFailed(diagnostics.items, language) from exc
+    if cache is not None:
+        if inputs:  # only when skip_unchanged: a build that may be skipped next time
+            cache.remember_build(inputs, language, diagnostics.items, list(files),
+                                 output=_output_identity(options.output) if write else None)
+        cache.save()
     seconds["total"] = time.perf_counter() - started
     return Result(site, language, files, diagnostics.items, seconds)

@@ -6,7 +6,7 @@ entity's file instead of rendering blank.
 """
 from __future__ import annotations
 
-import posixpath
+import functools
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -59,12 +59,21 @@ def plan_pages(site: model.Site) -> list[PageSpec]:
     return pages
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a pure function of two strings, called ~30 times per page
 def relative_url(from_page: str, target: str) -> str:
     """A link from one output file to a site path ("risks/x/", "static/site.css", "" for home)."""
     target, _, fragment = target.partition("#")
-    base = posixpath.dirname(from_page) or "."
     is_dir = target == "" or target.endswith("/")
-    rel = posixpath.relpath(target.rstrip("/") or ".", base)
+    # posixpath.relpath, without its abspath calls (both paths are site-relative and
+    # normalised); this runs tens of times per page, so it matters at 10,000 pages.
+    base = [part for part in from_page.split("/")[:-1] if part]
+    parts = [part for part in target.split("/") if part]
+    common = 0
+    for a, b in zip(base, parts):
+        if a != b:
+            break
+        common += 1
+    rel = "/".join([".."] * (len(base) - common) + parts[common:]) or "."
     if is_dir:
         rel = "./" if rel == "." else rel + "/"
     return rel + (f"#{fragment}" if fragment else "")
@@ -100,6 +109,13 @@ class Renderer:
         self.env.globals["history_page"] = CHANGES_PATH  # the footer links to "Senaste ändringar"
         # Features outside the core (publishing, history ...) give templates their own helpers.
         self.env.globals.update(helpers or {})
+
+    def use_site(self, site: model.Site) -> None:
+        """Render another version of the same site (incremental.py), keeping the
+        compiled templates; settings and theme must be the same."""
+        self.site = site
+        self.env.globals.update(site=site, config=site.config, lookup=site.get)
+        self.__dict__.pop("_memo_views", None)
 
     # --- helpers the templates call ---
 
@@ -161,17 +177,29 @@ class Renderer:
     def _arena_status(self, arena: model.Arena) -> str:
         return arena.status_on(self.site.today)
 
+    # Site-wide views are computed once per Renderer (its Site never changes): every
+    # risk page shows the matrix and every page the navigation, so computing them per
+    # page made a build quadratic in the number of entities.
+
+    def _memo(self, name, compute):
+        memo = self.__dict__.setdefault("_memo_views", {})
+        if name not in memo:
+            memo[name] = compute()
+        return memo[name]
+
     def _risk_matrix(self):
-        return views.risk_matrix(self.site, self.site.entities.get("risks", {}).values())
+        return self._memo("risk_matrix",
+                          lambda: views.risk_matrix(self.site, self.site.entities.get("risks", {}).values()))
 
     def _unit_tree(self):
-        return views.unit_tree(self.site)
+        return self._memo("unit_tree", lambda: views.unit_tree(self.site))
 
     def _risks_by_value(self):
-        return views.risks_by_value(self.site)
+        return self._memo("risks_by_value", lambda: views.risks_by_value(self.site))
 
     def _nav_pages(self):
-        return views.ordered(p for p in self.site.entities.get("pages", {}).values() if p.nav and p.id != "index")
+        return self._memo("nav_pages", lambda: views.ordered(
+            p for p in self.site.entities.get("pages", {}).values() if p.nav and p.id != "index"))
 
     # --- rendering ---
 

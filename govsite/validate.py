@@ -26,7 +26,9 @@ class Content:
     unchecked_refs: list = field(default_factory=list)  # (SourceLocation, field, kind, id)
 
 
-def validate(tree: ContentTree, diagnostics: Diagnostics, today: dt.date) -> Content:
+def validate(tree: ContentTree, diagnostics: Diagnostics, today: dt.date, memo: dict | None = None) -> Content:
+    """`memo` (optional, incremental.py) keeps each file's validation across rebuilds:
+    (path, digest, matrix) → (entity or None, its diagnostics)."""
     config = validate_site(tree.site, diagnostics)
     matrix = config.risk_matrix if config else None
     entities: dict[str, dict[str, model.Entity]] = {kind: {} for kind in model.KINDS}
@@ -42,7 +44,15 @@ def validate(tree: ContentTree, diagnostics: Diagnostics, today: dt.date) -> Con
         if doc.broken:
             broken.add(key)
             continue
-        entity = validate_entity(doc, diagnostics, matrix)
+        if memo is None:
+            entity = validate_entity(doc, diagnostics, matrix)
+        else:
+            memo_key = (doc.path, doc.digest, matrix)
+            if memo_key not in memo:
+                local = Diagnostics()
+                memo[memo_key] = (validate_entity(doc, local, matrix), local.items)
+            entity, found = memo[memo_key]
+            diagnostics.extend(found)
         if entity is None:
             broken.add(key)
             unchecked_refs.extend((doc.at(*path), dotted(path), kind, ref_id)

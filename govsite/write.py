@@ -72,6 +72,19 @@ def safe_relpath(relpath: str) -> str:
     return normal
 
 
+def _keep(existing: Path, target: Path, data: bytes) -> bool:
+    """Hard-link the previous build's file into the new folder when its bytes are the
+    same: nothing is rewritten (mtimes stay, so rsync and browsers see no change), and
+    the previous output stays untouched until the swap, as before."""
+    try:
+        if existing.is_symlink() or existing.stat().st_size != len(data) or existing.read_bytes() != data:
+            return False
+        os.link(existing, target)
+        return True
+    except OSError:
+        return False
+
+
 def collision_key(relpath: str) -> str:
     """Two paths with the same key are one file on macOS or Windows (NFD/NFC, case)."""
     return unicodedata.normalize("NFC", relpath).casefold()
@@ -104,13 +117,17 @@ def write_site(files: dict[str, bytes], output: Path, protected: list[Path],
             temp.mkdir()
             (temp / MARKER).write_text("govsite output: this folder is replaced by every build\n")
             made: set[Path] = {temp}
+            previous = (output / MARKER).is_file()
             for relpath in sorted(files):
                 target = temp / safe_relpath(relpath)
                 if target.parent not in made:
                     target.parent.mkdir(parents=True, exist_ok=True)
                     made.add(target.parent)
+                data = files[relpath]
+                if previous and _keep(output / relpath, target, data):
+                    continue
                 with open(target, "xb") as stream:  # "x": never through a planted link, never twice
-                    stream.write(files[relpath])
+                    stream.write(data)
             with _signals_blocked():  # the two renames happen together or not at all
                 if output.exists():
                     os.replace(output, old)

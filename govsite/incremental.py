@@ -1,0 +1,277 @@
+"""A site kept in memory between builds, for `govsite serve`: a one-file edit
+re-reads that file and re-renders only the pages that can show it.
+
+    live = LiveBuild(options)              # pipeline.Options; helpers/extra_pages optional
+    result = live.build()                  # full build (cache + every core), writes output
+    result = live.rebuild([Path("content/risks/x.md")])   # after an edit, add, delete or rename
+    result.ok, result.written, result.removed, result.diagnostics, result.seconds
+
+`rebuild` takes the paths that changed (any order; deleted and new files too;
+a rename is its old and its new path). It re-reads only those files, validates
+again (unchanged files reuse their earlier validation), resolves every reference
+(cheap), and re-renders:
+
+- the pages of changed, added and removed entities,
+- the pages they link to and the pages linking to them (before and after),
+- the index page of every kind touched, the home page, and every page without
+  an entity (404 and pages other features add),
+- every page, when site.yaml, a navigation page or anything outside the kind
+  folders changed (then a full rebuild, still from memory and the cache).
+
+Output files are rewritten only when their bytes changed, each atomically; a
+failed rebuild writes nothing and keeps the last good site (result.ok False,
+with every diagnostic). The output equals a cold `govsite build` of the same
+content (tests/test_incremental.py checks this after edits, adds, deletes, renames).
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from . import model
+from .cache import BuildCache
+from .errors import BuildFailed, Diagnostic, Diagnostics, SourceLocation
+from .links import resolve
+from .parallel import render_pages
+from .pipeline import Options, _failed, today_for
+from .render import PageSpec, Renderer, default_theme, plan_pages
+from .source import ContentTree, _read_entity, read_content
+from .validate import validate
+from .write import UnsafeOutput, safe_relpath, write_site
+
+
+@dataclass
+class LiveResult:
+    ok: bool
+    site: model.Site | None
+    language: str = "sv"
+    written: list[str] = field(default_factory=list)  # output paths whose bytes changed
+    removed: list[str] = field(default_factory=list)  # output paths deleted
+    rendered: int = 0  # pages rendered (the rest were kept)
+    full: bool = False  # everything was rendered
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+class _MemoryCache:
+    """read_content's cache protocol over RawDocs kept in memory (and the disk cache)."""
+
+    def __init__(self, disk: BuildCache | None):
+        self.disk = disk
+        self.docs: dict[str, tuple] = {}
+
+    def get(self, relpath, digest):
+        entry = self.docs.get(relpath)
+        if entry and entry[0] == digest:
+            return entry[1]
+        value = self.disk.get(relpath, digest) if self.disk else None
+        if value is not None:
+            self.docs[relpath] = (digest, value)
+        return value
+
+    def put(self, relpath, digest, value):
+        self.docs[relpath] = (digest, value)
+        if self.disk:
+            self.disk.put(relpath, digest, value)
+
+
+class LiveBuild:
+    def __init__(self, options: Options, helpers: dict | None = None,
+                 extra_pages: Callable[[model.Site], list[PageSpec]] | None = None, write: bool = True):
+        """`helpers` (a dict, or a function of the Site giving one, for helpers that read
+        the Site) and `extra_pages` (a function of the Site) are what other features give
+        a Renderer and add to plan_pages(site); `write=False` keeps files in `self.files` only."""
+        self.options = options
+        self.helpers = helpers
+        self.extra_pages = extra_pages
+        self.write = write
+        self.content = Path(options.content)
+        self.theme = Path(options.theme or default_theme())
+        self.disk = BuildCache.load(self.content) if options.cache else None
+        self.docs = _MemoryCache(self.disk)
+        self.validated: dict = {}
+        self.tree: ContentTree | None = None
+        self.site: model.Site | None = None
+        self.files: dict[str, bytes] = {}
+        self.fragments: dict[str, str] = {}  # body text → HTML, shared by every rebuild
+        self.renderer: Renderer | None = None  # one for every partial rebuild: templates compile once
+        self.read_diagnostics: list[Diagnostic] = []  # what reading the current tree reported
+
+    # --- public API ---
+
+    def build(self) -> LiveResult:
+        """Read everything (from memory and the cache where unchanged) and render every page."""
+        started = time.perf_counter()
+        diagnostics = Diagnostics()
+        tree = read_content(self.content, diagnostics, self.docs)
+        self.read_diagnostics = diagnostics.items
+        return self._finish(tree, diagnostics, None, started)
+
+    def rebuild(self, changed_paths: list[Path]) -> LiveResult:
+        """Apply edits of these files to the in-memory site; render what they can change."""
+        started = time.perf_counter()
+        if self.tree is None:
+            return self.build()
+        diagnostics = Diagnostics()
+        tree = self._patched_tree(changed_paths, diagnostics)
+        if tree is None:  # site.yaml, the theme or a file outside the kind folders: all of it
+            return self.build()
+        return self._finish(tree, diagnostics, changed_paths, started)
+
+    # --- steps ---
+
+    def _patched_tree(self, changed_paths, diagnostics: Diagnostics) -> ContentTree | None:
+        """The last tree with the changed files re-read, or None when that is not enough."""
+        root = self.content.absolute()
+        docs = {doc.path: doc for doc in self.tree.docs}
+        fresh = Diagnostics()
+        changed_rel = set()
+        for changed in changed_paths:
+            path = Path(changed).absolute()
+            try:
+                parts = path.relative_to(root).parts
+            except ValueError:
+                return None  # the theme or anything else: rebuild everything
+            if (len(parts) < 2 or parts[0] not in model.KINDS or path.suffix != ".md"
+                    or any(p.startswith((".", "_")) for p in parts) or path.is_symlink()
+                    or any(not Path(root, *parts[:i]).is_dir() or Path(root, *parts[:i]).is_symlink()
+                           for i in range(1, len(parts)))):
+                return None
+            relpath = "/".join((root.name,) + parts)
+            changed_rel.add(relpath)
+            docs.pop(relpath, None)
+            if path.is_file():
+                doc = _read_entity(path, parts[0], relpath, fresh, self.docs)  # what a full read does
+                if doc is not None:
+                    docs[relpath] = doc
+        # Every other file's read diagnostics are as they were.
+        self.read_diagnostics = [d for d in self.read_diagnostics if d.location.path not in changed_rel] + fresh.items
+        diagnostics.extend(self.read_diagnostics)
+        ordered = sorted(docs.values(), key=lambda d: tuple(d.path.split("/")[1:]))
+        return ContentTree(site=self.tree.site, docs=ordered)
+
+    def _finish(self, tree: ContentTree, diagnostics: Diagnostics, changed_paths, started) -> LiveResult:
+        options = self.options
+        self.tree = tree  # the content as it is now, even if it does not build
+        today = today_for(options)
+        content = validate(tree, diagnostics, today, self.validated)
+        language = content.config.language if content.config else "sv"
+        if content.config is None:
+            return self._failed(language, diagnostics, started)
+        if options.base_url is not None:
+            import dataclasses
+            content.config = dataclasses.replace(content.config, base_url=options.base_url)
+        site = resolve(content, diagnostics, today, options.with_drafts)
+        if diagnostics.errors or _failed(diagnostics, options.strict):
+            return self._failed(language, diagnostics, started)
+        pages = plan_pages(site) + (self.extra_pages(site) if self.extra_pages else [])
+        helpers = self.helpers(site) if callable(self.helpers) else self.helpers
+        old_site = self.site
+        full = changed_paths is None or old_site is None or self._needs_everything(old_site, site)
+        wanted = pages if full else self._affected_pages(old_site, site, pages)
+        render_diagnostics = Diagnostics()
+        if full:
+            self.renderer = None
+            files = Renderer(site, self.theme).static_files()
+            cache = self.disk if self.disk is not None else BuildCache.disabled()
+            files.update(render_pages(site, self.theme, wanted, render_diagnostics, helpers=helpers,
+                                      cache=cache))
+            self.fragments = cache.fragments(e.body for e in site.all() if e.body.strip())
+        else:
+            if self.renderer is None:
+                self.renderer = Renderer(site, self.theme, body_cache=self.fragments, helpers=helpers)
+            renderer = self.renderer
+            renderer.use_site(site)
+            renderer.env.globals.update(helpers or {})
+            renderer.body_cache = self.fragments
+            files = dict(self.files)
+            keep = {p.path for p in pages} | {path for path in files if not path.endswith(".html")}
+            for path in list(files):
+                if path not in keep:
+                    del files[path]
+            files.update(renderer.render_all(wanted, render_diagnostics))
+        diagnostics.extend(render_diagnostics.items)
+        if render_diagnostics.errors or _failed(diagnostics, options.strict):
+            return self._failed(language, diagnostics, started)
+        written = sorted(p for p, data in files.items() if self.files.get(p) != data)
+        removed = sorted(p for p in self.files if p not in files)
+        if self.write:
+            try:
+                self._write(files, written, removed, full and old_site is None)
+            except UnsafeOutput as exc:
+                diagnostics.error("output_unsafe", SourceLocation(str(options.output)),
+                                  output=str(options.output), reason=str(exc))
+                return self._failed(language, diagnostics, started)
+        self.site, self.files = site, files  # the last good site
+        if full and self.disk is not None:
+            self.disk.save()  # after a full build only: a one-file edit must stay instant
+        return LiveResult(True, site, language, written, removed, len(wanted), full, diagnostics.items,
+                          time.perf_counter() - started)
+
+    def _failed(self, language, diagnostics: Diagnostics, started) -> LiveResult:
+        return LiveResult(False, None, language, diagnostics=diagnostics.items,
+                          seconds=time.perf_counter() - started)
+
+    def _needs_everything(self, old: model.Site, new: model.Site) -> bool:
+        """Changes every page shows: the settings, or the pages in the navigation."""
+        def nav(site):
+            return [(p.id, p.title, p.order, p.nav) for p in site.entities.get("pages", {}).values() if p.nav]
+        return old.config != new.config or nav(old) != nav(new)
+
+    def _affected_pages(self, old: model.Site, new: model.Site, pages: list[PageSpec]) -> list[PageSpec]:
+        changed = set()
+        for kind in model.KINDS:
+            before, after = old.entities.get(kind, {}), new.entities.get(kind, {})
+            for entity_id in before.keys() | after.keys():
+                a, b = before.get(entity_id), after.get(entity_id)
+                if a is None or b is None or a != b or a.body != b.body or a.lines != b.lines:
+                    changed.add((kind, entity_id))
+        affected = set(changed)
+        for key in changed:  # their titles and summaries show on the pages they link or are linked from
+            for site in (old, new):
+                affected.update(link.target for link in site.links_out.get(key, ()))
+                affected.update(link.source for link in site.links_in.get(key, ()))
+        for key in old.links_out.keys() | new.links_out.keys():  # pages whose relations changed
+            if old.links_out.get(key) != new.links_out.get(key):
+                affected.add(key)
+        for key in old.links_in.keys() | new.links_in.keys():
+            if old.links_in.get(key) != new.links_in.get(key):
+                affected.add(key)
+        kinds = {key[0] for key in affected}
+        return [p for p in pages
+                if p.path not in self.files or (p.key is not None and p.key in affected)
+                or (p.key is None and (not p.kind or p.kind in kinds)) or p.key == ("pages", "index")]
+
+    def _write(self, files: dict[str, bytes], written: list[str], removed: list[str], first: bool) -> None:
+        output = Path(self.options.output)
+        if first or not output.is_dir():
+            content = self.content.resolve()
+            write_site(files, output, protected=[content, content.parent, Path.cwd()])
+            return
+        for relpath in written:
+            target = output / safe_relpath(relpath)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temp = target.parent / f".{target.name}.tmp-{os.getpid()}"
+            temp.write_bytes(files[relpath])
+            os.replace(temp, target)
+        for relpath in removed:
+            target = output / safe_relpath(relpath)
+            try:
+                target.unlink()
+                for parent in target.parents:
+                    if parent == output or any(parent.iterdir()):
+                        break
+                    parent.rmdir()
+            except OSError:
+                pass
+
+
+def _walk_order(relpath: str):
+    """The order read_content yields files in: by kind folder, then path parts sorted."""
+    return tuple(relpath.split("/")[1:])
+
+
+__all__ = ["LiveBuild", "LiveResult", "BuildFailed"]

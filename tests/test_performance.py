@@ -1,0 +1,237 @@
+"""Parallel rendering, the persistent cache and LiveBuild never change a byte of output.
+
+Every check compares real builds of a generated governance site (benchmarks/generate.py)
+with a cold, single-process build of the same content. Timings are never asserted here:
+benchmarks/ measures them.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import posixpath
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from benchmarks.generate import generate
+from conftest import DEMO, run_govsite, tree_digest
+from govsite.cache import FILE, FOLDER, BuildCache
+from govsite.errors import Diagnostics
+from govsite.incremental import LiveBuild
+from govsite.parallel import render_pages
+from govsite.pipeline import Options, load
+from govsite.render import default_theme, plan_pages, relative_url
+
+DEEP = bool(os.environ.get("GOVSITE_DEEP_TESTS"))
+TODAY = "2026-11-28"
+
+
+@pytest.fixture
+def site_dir(tmp_path) -> Path:
+    generate(120, tmp_path / "site", words=120)
+    return tmp_path / "site"
+
+
+def cold_digest(content: Path, out: Path) -> dict:
+    result = run_govsite("build", "--no-cache", "--content", content, "--output", out, "--today", TODAY)
+    assert result.returncode == 0, result.stderr
+    return tree_digest(out)
+
+
+def build(content: Path, out: Path, *extra) -> str:
+    result = run_govsite("build", "--content", content, "--output", out, "--today", TODAY, *extra)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def edit_randomly(content: Path, rng: random.Random, count: int) -> None:
+    """Edits a communicator makes: titles, body text, a new risk (ids stay valid)."""
+    files = sorted(p for p in content.rglob("*.md"))
+    for _ in range(count):
+        path = rng.choice(files)
+        text = path.read_text()
+        choice = rng.random()
+        if choice < 0.4:
+            text = text.replace("title: ", f"title: Ny {rng.randint(0, 999)} ", 1)
+        elif choice < 0.8:
+            text += f"\nEtt nytt stycke {rng.randint(0, 999)} om uppföljningen.\n"
+        else:
+            new = content / "risks" / f"ny-risk-{rng.randint(0, 99999)}.md"
+            shutil.copy(sorted((content / "risks").glob("*.md"))[0], new)
+            continue
+        path.write_text(text)
+
+
+# --- parallel.py ---------------------------------------------------------------------
+
+def test_parallel_rendering_gives_the_serial_bytes(site_dir):
+    options = Options(content=site_dir / "content", cache=False)
+    language, site = load(options, Diagnostics())
+    pages = plan_pages(site)
+    serial = render_pages(site, default_theme(), pages, Diagnostics(), workers=1)
+    parallel = render_pages(site, default_theme(), pages, Diagnostics(), workers=3, min_pages=0)
+    assert list(parallel) == list(serial)
+    assert parallel == serial
+
+
+def test_relative_urls_are_those_of_posixpath():
+    def reference(from_page, target):
+        target, _, fragment = target.partition("#")
+        base = posixpath.dirname(from_page) or "."
+        rel = posixpath.relpath(target.rstrip("/") or ".", base)
+        if target == "" or target.endswith("/"):
+            rel = "./" if rel == "." else rel + "/"
+        return rel + (f"#{fragment}" if fragment else "")
+
+    pages = ["index.html", "404.html", "risks/index.html", "risks/a/index.html", "styrmodell/index.html"]
+    targets = ["", "risks/", "risks/a/", "risks/b/#goal-x", "static/site.css", "styrmodell/", "plans/p/#goal-g"]
+    for page in pages:
+        for target in targets:
+            assert relative_url(page, target) == reference(page, target)
+
+
+# --- cache.py --------------------------------------------------------------------------
+
+def test_warm_builds_equal_cold_builds_after_random_edits(site_dir, tmp_path):
+    content = site_dir / "content"
+    rng = random.Random(6)
+    build(content, tmp_path / "warm")
+    assert (site_dir / FOLDER / FILE).is_file()
+    for _ in range(8 if DEEP else 2):
+        edit_randomly(content, rng, rng.randint(1, 4))
+        build(content, tmp_path / "warm")
+        assert tree_digest(tmp_path / "warm") == cold_digest(content, tmp_path / "cold")
+
+
+def test_a_build_without_changes_leaves_the_output_alone(site_dir, tmp_path):
+    content, out = site_dir / "content", tmp_path / "out"
+    build(content, out)
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*.html")}
+    stdout = build(content, out)
+    assert "121 sidor" in stdout or "sidor" in stdout
+    assert {p: p.stat().st_mtime_ns for p in out.rglob("*.html")} == before
+    # One edited file: only the pages whose bytes changed are new files.
+    risk = content / "risks" / "risk-00001.md"
+    risk.write_text(risk.read_text() + "\nEn ändring.\n")
+    build(content, out)
+    after = {p: p.stat().st_mtime_ns for p in out.rglob("*.html")}
+    changed = [p for p in after if after[p] != before.get(p)]
+    assert out / "risks/risk-00001/index.html" in changed
+    assert len(changed) < len(after) / 4
+    assert tree_digest(out) == cold_digest(content, tmp_path / "cold")
+
+
+def test_a_deleted_output_folder_is_rebuilt_even_without_changes(site_dir, tmp_path):
+    content, out = site_dir / "content", tmp_path / "out"
+    build(content, out)
+    shutil.rmtree(out)
+    build(content, out)
+    assert tree_digest(out) == cold_digest(content, tmp_path / "cold")
+
+
+@pytest.mark.parametrize("garbage", [b"", b"not a pickle", pickle.dumps({"key": "govsite 0.0.1", "docs": {}}),
+                                     pickle.dumps(["a list"])])
+def test_a_corrupt_or_old_cache_is_ignored(site_dir, tmp_path, garbage):
+    content = site_dir / "content"
+    build(content, tmp_path / "out")
+    (site_dir / FOLDER / FILE).write_bytes(garbage)
+    risk = content / "risks" / "risk-00002.md"
+    risk.write_text(risk.read_text().replace("title: ", "title: Efter korrupt cache ", 1))
+    build(content, tmp_path / "out")
+    assert tree_digest(tmp_path / "out") == cold_digest(content, tmp_path / "cold")
+    assert BuildCache.load(content).get("content/risks/risk-00002.md", "x") is None  # a fresh, valid cache
+
+
+def test_no_cache_writes_no_cache(tmp_path):
+    shutil.copytree(DEMO, tmp_path / "content")
+    cold_digest(tmp_path / "content", tmp_path / "out")
+    assert not (tmp_path / FOLDER).exists()
+
+
+# --- incremental.py ---------------------------------------------------------------------
+
+def test_live_rebuilds_equal_cold_builds_after_edits_adds_deletes_and_renames(site_dir, tmp_path):
+    import datetime as dt
+    content = site_dir / "content"
+    live = LiveBuild(Options(content=content, output=tmp_path / "live", today=dt.date.fromisoformat(TODAY)))
+    first = live.build()
+    assert first.ok and first.full
+    total = first.rendered
+    risks = content / "risks"
+
+    def edit():
+        path = risks / "risk-00003.md"
+        path.write_text(path.read_text().replace("title: ", "title: Ändrad ", 1))
+        return [path]
+
+    def add():
+        shutil.copy(risks / "risk-00004.md", risks / "helt-ny.md")
+        return [risks / "helt-ny.md"]
+
+    def rename():
+        (risks / "helt-ny.md").rename(risks / "omdopt.md")
+        return [risks / "helt-ny.md", risks / "omdopt.md"]
+
+    def delete():
+        (risks / "omdopt.md").unlink()
+        return [risks / "omdopt.md"]
+
+    def retitle_a_source():
+        path = content / "sources" / "kalla-00001.md"
+        path.write_text(path.read_text().replace("title: ", "title: Ny källa ", 1))
+        return [path]
+
+    for step in (edit, add, rename, delete, retitle_a_source):
+        result = live.rebuild(step())
+        assert result.ok, result.diagnostics
+        assert not result.full and result.rendered < total / 2
+        assert tree_digest(tmp_path / "live") == cold_digest(content, tmp_path / "cold")
+
+
+def test_a_broken_edit_keeps_the_last_good_site_and_its_fix_rebuilds(site_dir, tmp_path):
+    import datetime as dt
+    content = site_dir / "content"
+    live = LiveBuild(Options(content=content, output=tmp_path / "live", today=dt.date.fromisoformat(TODAY)))
+    assert live.build().ok
+    good = tree_digest(tmp_path / "live")
+    risk = content / "risks" / "risk-00005.md"
+    original = risk.read_text()
+    risk.write_text(original.replace("probability: ", "probability: 9", 1))
+    broken = live.rebuild([risk])
+    assert not broken.ok
+    assert any(d.location.path == "content/risks/risk-00005.md" for d in broken.diagnostics)
+    assert tree_digest(tmp_path / "live") == good
+    risk.write_text(original.replace("title: ", "title: Lagad ", 1))
+    fixed = live.rebuild([risk])
+    assert fixed.ok
+    assert "Lagad" in (tmp_path / "live/risks/risk-00005/index.html").read_text()
+    assert tree_digest(tmp_path / "live") == cold_digest(content, tmp_path / "cold")
+
+
+def test_a_settings_change_rebuilds_every_page(site_dir, tmp_path):
+    import datetime as dt
+    content = site_dir / "content"
+    live = LiveBuild(Options(content=content, output=tmp_path / "live", today=dt.date.fromisoformat(TODAY)))
+    live.build()
+    site_yaml = content / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text().replace("organisation: Testkommunen", "organisation: Annan kommun"))
+    result = live.rebuild([site_yaml])
+    assert result.ok and result.full
+    assert tree_digest(tmp_path / "live") == cold_digest(content, tmp_path / "cold")
+
+
+@pytest.mark.skipif(not DEEP, reason="GOVSITE_DEEP_TESTS=1: many random live edits")
+def test_many_random_live_edits_equal_cold_builds(site_dir, tmp_path):
+    import datetime as dt
+    content = site_dir / "content"
+    live = LiveBuild(Options(content=content, output=tmp_path / "live", today=dt.date.fromisoformat(TODAY)))
+    live.build()
+    rng = random.Random(66)
+    for _ in range(10):
+        before = {p: p.stat().st_mtime_ns for p in content.rglob("*.md")}
+        edit_randomly(content, rng, rng.randint(1, 3))
+        changed = [p for p in content.rglob("*.md") if before.get(p) != p.stat().st_mtime_ns]
+        assert live.rebuild(changed).ok
+        assert tree_digest(tmp_path / "live") == cold_digest(content, tmp_path / "cold")

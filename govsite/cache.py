@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import stat
 import pickle
 from collections.abc import Mapping
 from pathlib import Path
@@ -170,6 +171,10 @@ def inputs_digest(content: Path, theme: Path, settings: tuple) -> str:
                 path = os.path.join(root, name)
                 digest.update(path.encode() + b"\0")
                 try:
+                    status = os.stat(path)
+                    if not stat.S_ISREG(status.st_mode):  # a pipe or device is never opened (source.py refuses it)
+                        digest.update(f"special {status.st_mode} {status.st_mtime_ns}".encode())
+                        continue
                     with open(path, "rb") as stream:
                         digest.update(hashlib.sha1(stream.read()).digest())
                 except OSError:

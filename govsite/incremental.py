@@ -13,8 +13,8 @@ again (unchanged files reuse their earlier validation), resolves every reference
 
 - the pages of changed, added and removed entities,
 - the pages they link to and the pages linking to them (before and after),
-- the index page of every kind touched, the home page, and every page without
-  an entity (404 and pages other features add),
+- every page without an entity (index pages, home, 404 and the pages other
+  features add), since each of them lists entities of several kinds,
 - every page, when site.yaml, a navigation page or anything outside the kind
   folders changed (then a full rebuild, still from memory and the cache).
 
@@ -34,9 +34,11 @@ from typing import Callable
 from . import model
 from .cache import BuildCache
 from .errors import BuildFailed, Diagnostic, Diagnostics, SourceLocation
+from .history import with_history
 from .links import resolve
 from .parallel import render_pages
 from .pipeline import Options, _failed, today_for
+from .publish import Publication
 from .render import PageSpec, Renderer, default_theme, plan_pages
 from .source import ContentTree, _read_entity, read_content
 from .validate import validate
@@ -167,8 +169,12 @@ class LiveBuild:
         site = resolve(content, diagnostics, today, options.with_drafts)
         if diagnostics.errors or _failed(diagnostics, options.strict):
             return self._failed(language, diagnostics, started)
-        pages = plan_pages(site) + (self.extra_pages(site) if self.extra_pages else [])
-        helpers = self.helpers(site) if callable(self.helpers) else self.helpers
+        # What pipeline.build adds to the core: the history, then publishing's pages, helpers and files.
+        site = with_history(site, options, diagnostics)
+        publication = Publication(site)
+        pages = plan_pages(site) + publication.pages() + (self.extra_pages(site) if self.extra_pages else [])
+        extra_helpers = self.helpers(site) if callable(self.helpers) else self.helpers
+        helpers = {**publication.helpers(), **(extra_helpers or {})}
         old_site = self.site
         full = changed_paths is None or old_site is None or self._needs_everything(old_site, site)
         wanted = pages if full else self._affected_pages(old_site, site, pages)
@@ -187,12 +193,11 @@ class LiveBuild:
             renderer.use_site(site)
             renderer.env.globals.update(helpers or {})
             renderer.body_cache = self.fragments
-            files = dict(self.files)
-            keep = {p.path for p in pages} | {path for path in files if not path.endswith(".html")}
-            for path in list(files):
-                if path not in keep:
-                    del files[path]
+            page_paths = {p.path for p in pages}
+            files = renderer.static_files()  # then the pages kept, then those rendered again
+            files.update((path, data) for path, data in self.files.items() if path in page_paths)
             files.update(renderer.render_all(wanted, render_diagnostics))
+        files.update(publication.files(files, render_diagnostics))  # feeds, open data, search index
         diagnostics.extend(render_diagnostics.items)
         if render_diagnostics.errors or _failed(diagnostics, options.strict):
             return self._failed(language, diagnostics, started)
@@ -240,10 +245,10 @@ class LiveBuild:
         for key in old.links_in.keys() | new.links_in.keys():
             if old.links_in.get(key) != new.links_in.get(key):
                 affected.add(key)
-        kinds = {key[0] for key in affected}
+        # Every page without an entity (the index pages, home, search, data) lists entities of
+        # several kinds (the organisation tree shows risks, the register groups by unit): all again.
         return [p for p in pages
-                if p.path not in self.files or (p.key is not None and p.key in affected)
-                or (p.key is None and (not p.kind or p.kind in kinds)) or p.key == ("pages", "index")]
+                if p.path not in self.files or p.key is None or p.key in affected or p.key == ("pages", "index")]
 
     def _write(self, files: dict[str, bytes], written: list[str], removed: list[str], first: bool) -> None:
         output = Path(self.options.output)

@@ -76,11 +76,15 @@ SCRIPT_ADDRESS = re.compile(r"(?:javascript|data|vbscript|livescript):", re.I)
 
 def safe_text(text: str) -> str:
     """Plain text bound for open data and feeds, whose readers may show it as HTML: markup a
-    communicator typed into it is cleaned with the pages' allow-list, text that a reader would follow
-    as a script address (javascript:, data:, vbscript:) is dropped; all other text is kept as it is."""
+    communicator typed into it is removed (its text kept), text that a reader would follow as a
+    script address (javascript:, data:, vbscript:) is dropped; text without markup stays as it is."""
     if SCRIPT_ADDRESS.match(re.sub(r"[\x00-\x20\x7f]+", "", text)):
         return ""
-    return sanitize(text) if nh3.is_html(text) else text
+    for _ in range(10):  # unescaping can reveal markup that was written as entities: strip again
+        if not nh3.is_html(text):
+            return text
+        text = html.unescape(nh3.clean(text, tags=set(), strip_comments=True))
+    return ""
 
 
 class Markup:

@@ -115,6 +115,7 @@ class Renderer:
         compiled templates; settings and theme must be the same."""
         self.site = site
         self.env.globals.update(site=site, config=site.config, lookup=site.get)
+        self.env.globals.update(views.template_helpers(site, self.locale))  # they read the site too
         self.__dict__.pop("_memo_views", None)
 
     # --- helpers the templates call ---

@@ -25,7 +25,8 @@ from pathlib import Path
 
 from .errors import BuildFailed
 from .locale import Locale
-from .pipeline import Options, build
+from .incremental import LiveBuild
+from .pipeline import Options
 
 SERVE_CSS = "/_govsite/serve.css"  # the banner's style (inline style would break the site's CSP)
 CSS = b"""\
@@ -55,6 +56,7 @@ class Rebuilder:
         self.language = "sv"
         self.generation = 0  # counts good builds
         self.last_seconds: tuple[float, float] = (0.0, 0.0)  # (wall, cpu) of the latest build
+        self._live: LiveBuild | None = None  # the site kept in memory between edits
         self.watched = [Path(options.content)] + ([Path(options.theme)] if options.theme else [])
         self._snapshot = self._scan()
 
@@ -94,9 +96,14 @@ class Rebuilder:
     def _build(self, changed: list[Path]) -> tuple[str, dict[str, bytes], list]:
         """The single build step: (language, files, diagnostics), or BuildFailed.
 
-        The incremental engine (`LiveBuild(options).rebuild(changed)`) belongs here."""
-        result = build(self.options, write=self.write)
-        return result.language, result.files, result.diagnostics
+        The site stays in memory (incremental.LiveBuild): an edit re-reads the changed files
+        and re-renders only the pages that can show them; no list of changes means all of it."""
+        if self._live is None:
+            self._live = LiveBuild(self.options, write=self.write)
+        result = self._live.rebuild(changed) if changed else self._live.build()
+        if not result.ok:
+            raise BuildFailed(result.diagnostics, result.language)
+        return result.language, dict(self._live.files), result.diagnostics
 
     def rebuild(self, changed: list[Path]) -> bool:
         """Build the site again; on failure keep the last good files and record the problems."""

@@ -386,11 +386,12 @@ def test_rebuild_without_new_commits_runs_no_git_log(repo_site, tmp_path):
         assert result.returncode == 0, result.stderr
         return [line.split()[2] for line in record.read_text("utf-8").splitlines()]  # after "-c core.quotepath=off"
 
-    assert calls("first") == ["rev-parse", "log", "cat-file"]
-    assert calls("second") == ["rev-parse"]
+    # The first rev-parse is the build's check of its inputs (pipeline: a new commit is a change).
+    assert calls("first") == ["rev-parse", "rev-parse", "log", "cat-file"]
+    assert calls("second") == ["rev-parse", "rev-parse"]
     edit(clone / "content" / "risks" / "lokalbrist.md", "severity: 4", "severity: 3")
     commit(clone, "Konsekvensen bedöms lägre", "2024-05-20T09:00:00+02:00")
-    assert calls("third") == ["rev-parse", "merge-base", "log", "cat-file"]
+    assert calls("third") == ["rev-parse", "rev-parse", "merge-base", "log", "cat-file"]
 
 
 def test_feed_and_open_data_carry_the_history(repo_site):

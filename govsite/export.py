@@ -100,33 +100,28 @@ def entity_record(site: model.Site, entity: model.Entity) -> dict:
         record["rating"] = site.config.risk_matrix.rating(entity.value).label
     if isinstance(entity, model.Arena):
         record["status"] = entity.status_on(site.today)
-    links = []
-    for link in site.links_out.get(entity.key, ()):
-        if not _is_public(site, link.target):
-            continue
-        item = {"field": link.field, "kind": link.target[0], "id": link.target[1],
-                "url": _link(site, *link.target, link.goal)}
-        if link.goal:
-            item["goal"] = link.goal
-        if link.source_goal:
-            item["from_goal"] = link.source_goal
-        links.append(item)
-    backlinks = []
-    for link in site.links_in.get(entity.key, ()):
-        if not _is_public(site, link.source):
-            continue
-        item = {"field": link.field, "kind": link.source[0], "id": link.source[1],
-                "url": _link(site, *link.source, link.source_goal)}
-        if link.source_goal:
-            item["goal"] = link.source_goal
-        if link.goal:
-            item["to_goal"] = link.goal
-        backlinks.append(item)
-    record["links"] = _unique(links)
-    record["backlinks"] = _unique(backlinks)
+    record["links"] = _link_items(site, site.links_out.get(entity.key, ()), outgoing=True)
+    record["backlinks"] = _link_items(site, site.links_in.get(entity.key, ()), outgoing=False)
     record["changes"] = [{name: change[name] for name in CHANGE_FIELDS}
                          for change in history_as_data(site, entity.key)]
     return record
+
+
+def _link_items(site: model.Site, links, outgoing: bool) -> list[dict]:
+    """References as data: to their targets (outgoing) or from their sources (backlinks)."""
+    items = []
+    for link in links:
+        other, goal, own_goal = ((link.target, link.goal, link.source_goal) if outgoing
+                                 else (link.source, link.source_goal, link.goal))
+        if not _is_public(site, other):
+            continue
+        item = {"field": link.field, "kind": other[0], "id": other[1], "url": _link(site, *other, goal)}
+        if goal:
+            item["goal"] = goal
+        if own_goal:
+            item["from_goal" if outgoing else "to_goal"] = own_goal
+        items.append(item)
+    return _unique(items)
 
 
 def _unique(items: list[dict]) -> list[dict]:

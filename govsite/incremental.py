@@ -18,10 +18,14 @@ again (unchanged files reuse their earlier validation), resolves every reference
 - every page, when site.yaml, a navigation page or anything outside the kind
   folders changed (then a full rebuild, still from memory and the cache).
 
+Feeds and open data are made again on every rebuild; the search index only on a
+full one (a preview's search may lag behind an edit until the next full build).
+
 Output files are rewritten only when their bytes changed, each atomically; a
 failed rebuild writes nothing and keeps the last good site (result.ok False,
 with every diagnostic). The output equals a cold `govsite build` of the same
-content (tests/test_incremental.py checks this after edits, adds, deletes, renames).
+content, search index aside (tests/test_performance.py checks this after edits, adds,
+deletes, renames).
 """
 from __future__ import annotations
 
@@ -197,7 +201,9 @@ class LiveBuild:
             files = renderer.static_files()  # then the pages kept, then those rendered again
             files.update((path, data) for path, data in self.files.items() if path in page_paths)
             files.update(renderer.render_all(wanted, render_diagnostics))
-        files.update(publication.files(files, render_diagnostics))  # feeds, open data, search index
+        # Feeds and open data again; the search index only on a full build (seconds on a large site).
+        previous_index = None if full else {p: d for p, d in self.files.items() if p.startswith("pagefind/")}
+        files.update(publication.files(files, render_diagnostics, previous_index))
         diagnostics.extend(render_diagnostics.items)
         if render_diagnostics.errors or _failed(diagnostics, options.strict):
             return self._failed(language, diagnostics, started)

@@ -153,7 +153,10 @@ class Publication:
 
     # --- step 3: files beside the pages -----------------------------------------------
 
-    def files(self, rendered: dict[str, bytes], diagnostics: Diagnostics) -> dict[str, bytes]:
+    def files(self, rendered: dict[str, bytes], diagnostics: Diagnostics,
+              search_index: dict[str, bytes] | None = None) -> dict[str, bytes]:
+        """Feeds, open data, sitemap and the search index (`search_index`: one made earlier,
+        which the live preview reuses after an edit rather than index every page again)."""
         site = self.site
         where = SourceLocation(site.config.path, 1)
         files: dict[str, bytes] = dict(self.data)
@@ -180,7 +183,9 @@ class Publication:
             if not free:  # a communicator's page of that name wins; say what is missing
                 diagnostics.warning("publish_path_taken", SourceLocation(f"content/pages/{name}.md", 1),
                                     path=name + "/")
-        if self.search_page:
+        if self.search_page and search_index:
+            files.update(search_index)
+        elif self.search_page:
             entity_pages = {entity_path(e.kind, e.id) + "index.html" for e in site.all() if not e.draft}
             try:
                 files.update(search.search_index({p: rendered[p] for p in sorted(entity_pages) if p in rendered}))

@@ -78,8 +78,10 @@ def safe_text(text: str) -> str:
     """Plain text bound for open data and feeds, whose readers may show it as HTML: markup a
     communicator typed into it is removed (its text kept), text that a reader would follow as a
     script address (javascript:, data:, vbscript:) is dropped; text without markup stays as it is."""
-    if SCRIPT_ADDRESS.match(re.sub(r"[\x00-\x20\x7f]+", "", text)):
+    if ":" in text[:64] and SCRIPT_ADDRESS.match(re.sub(r"[\x00-\x20\x7f]+", "", text[:64])):
         return ""
+    if "<" not in text:  # nearly every string: nothing to clean
+        return text
     for _ in range(10):  # unescaping can reveal markup that was written as entities: strip again
         if not nh3.is_html(text):
             return text

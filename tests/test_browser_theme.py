@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from browser import chromium
+from browser import Visit, chromium
 from conftest import DEMO, SITES, run_govsite
 from pages_server import serve_like_pages
 
@@ -71,36 +71,6 @@ def representative_pages(site: Path) -> list[str]:
     pages += [p for p in all_pages(site) if "/" not in p.rstrip("/") and p and p.rstrip("/") not in INDEXES
               and p.rstrip("/") not in ("tillganglighet", "accessibility")][:1]  # one free-standing page
     return pages + ["no-such-page/"]
-
-
-class Visit:
-    """One browser page that routes every request: only the local server is let through."""
-
-    def __init__(self, browser, base: str, **context_options):
-        self.host = urlsplit(base).netloc
-        self.context = browser.new_context(bypass_csp=True, **context_options)
-        self.outside, self.failures, self.errors = [], [], []
-        self.context.route("**/*", self._route)
-        self.page = self.context.new_page()
-        self.page.on("response", lambda r: r.status >= 400 and "no-such-page" not in r.url
-                     and self.failures.append(f"{r.status} {r.url}"))
-        self.page.on("console", lambda m: m.type == "error" and "404" not in m.text and self.errors.append(m.text))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-
-    def _route(self, route):
-        if urlsplit(route.request.url).netloc == self.host:
-            route.continue_()
-        else:
-            self.outside.append(route.request.url)
-            route.abort()
-
-    def close(self):
-        self.context.close()
-
-    def assert_clean(self):
-        assert self.outside == [], f"requests to other hosts: {self.outside}"
-        assert self.failures == [], f"broken links or assets: {self.failures}"
-        assert self.errors == [], f"console errors: {self.errors}"
 
 
 def axe_violations(page) -> list[str]:

@@ -37,9 +37,12 @@ def safe_strings(value):
     return value
 
 
-def dumps(value) -> bytes:
+def dumps(value, cleaned: bool = False) -> bytes:
+    """JSON bytes, every string made safe (unless `cleaned` says that was done already)."""
+    if not cleaned:
+        value = safe_strings(value)
     # Compact: json's fast C encoder only runs without indent (browsers pretty-print JSON anyway).
-    return (json.dumps(safe_strings(value), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return (json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
             + "\n").encode("utf-8")
 
 
@@ -325,11 +328,13 @@ def export(site: model.Site) -> dict[str, bytes]:
     """Every open-data file, by output path."""
     files: dict[str, bytes] = {}
     for kind in model.KINDS:
-        records = [entity_record(site, e) for e in site.entities.get(kind, {}).values() if not e.draft]
+        # Each record cleaned once, then written twice: alone and in its kind's collection.
+        records = [safe_strings(entity_record(site, e)) for e in site.entities.get(kind, {}).values()
+                   if not e.draft]
         for record in records:
-            files[f"{DATA}{kind}/{record['id']}.json"] = dumps(record)
+            files[f"{DATA}{kind}/{record['id']}.json"] = dumps(record, cleaned=True)
         files[f"{DATA}{kind}.json"] = dumps({"schema_version": SCHEMA_VERSION, "kind": kind,
-                                            "count": len(records), "items": records})
+                                            "count": len(records), "items": records}, cleaned=True)
     files[f"{DATA}risks.csv"] = risks_csv(site)
     files[f"{DATA}goals.csv"] = goals_csv(site)
     files[f"{DATA}schema.json"] = dumps(json_schema(site))

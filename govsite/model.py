@@ -234,6 +234,7 @@ class SiteConfig:
     risk_matrix: RiskMatrix
     cname: str = ""
     licence: str = ""
+    search: bool = True  # false: no search index (Pagefind costs ~20 s and 1.5 GB at 10,000 pages)
     accessibility: dict = field(default_factory=dict, compare=False)
     path: str = "content/site.yaml"
 

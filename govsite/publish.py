@@ -72,6 +72,7 @@ class Publication:
     def helpers(self) -> dict:
         return {"publish_meta": self._meta, "az_index": self.az_index, "data_files": self.data_files,
                 "data_licence": self.licence, "has_search_page": self.search_page,
+                "search_index_made": self.site.config.search,
                 "has_data_page": self.data_page}
 
     @jinja2.pass_context
@@ -185,7 +186,7 @@ class Publication:
                                     path=name + "/")
         if self.search_page and search_index:
             files.update(search_index)
-        elif self.search_page:
+        elif self.search_page and site.config.search:
             entity_pages = {entity_path(e.kind, e.id) + "index.html" for e in site.all() if not e.draft}
             try:
                 files.update(search.search_index({p: rendered[p] for p in sorted(entity_pages) if p in rendered}))

@@ -395,4 +395,5 @@ SITE_SPEC: dict[str, Spec] = {
     "cname": Text(),
     "licence": Text(),
     "accessibility": Mapping(),
+    "search": Bool(),
 }

@@ -417,3 +417,17 @@ def test_a_thousand_entity_site_publishes_valid_data_feeds_and_search(tmp_path):
     assert len(list((output / "pagefind/fragment").iterdir())) == total
     rows = list(csv.DictReader(io.StringIO((output / "data/risks.csv").read_text("utf-8"))))
     assert len(rows) == len(list((content / "risks").glob("*.md")))
+
+
+def test_a_site_can_do_without_the_search_index(tmp_path):
+    """`search: false` in site.yaml: no Pagefind index, the search page is the A–Ö index only."""
+    content = tmp_path / "content"
+    shutil.copytree(SITES / "basic" / "content", content)
+    with (content / "site.yaml").open("a", encoding="utf-8") as config:
+        config.write("search: false\n")
+    result = run_govsite("build", "--content", content, "--output", tmp_path / "output", "--today", "2024-06-01")
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "output/pagefind").exists()
+    page = (tmp_path / "output/search/index.html").read_text("utf-8")
+    assert "<script" not in page and 'id="search-query"' not in page
+    assert 'az-list' in page and 'id="a-o"' in page

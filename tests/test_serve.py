@@ -192,13 +192,20 @@ def test_the_open_browser_page_reloads_by_itself_and_shows_the_banner(site):
         errors = []
         page.on("console", lambda message: message.type == "error" and errors.append(message.text))
         page.goto(f"http://127.0.0.1:{served.port}{RISK_URL}")
-        page.wait_for_function("() => window.LiveReload !== undefined", timeout=10000)
-        deadline = time.monotonic() + 10  # the browser says hello to the server over the websocket
-        while "Browser Connected" not in served.terminal() and time.monotonic() < deadline:
-            time.sleep(0.05)
+
+        def connected(times: int) -> None:
+            """Wait until the page has said hello over livereload's websocket `times` times: a reload
+            sent before the reloaded page reconnects reaches no one."""
+            page.wait_for_function("() => window.LiveReload !== undefined", timeout=10000)
+            deadline = time.monotonic() + 10
+            while served.terminal().count("Browser Connected") < times and time.monotonic() < deadline:
+                time.sleep(0.05)
+
+        connected(1)
         served.edit(RISK, f"title: {TITLE}", "title: Nytt namn på risken")
         page.wait_for_function("() => document.querySelector('h1').textContent.includes('Nytt namn')",
                                timeout=10000)
+        connected(2)
         served.edit(RISK, "probability: 4", "probability: nio")
         alert = page.get_by_role("alert")
         alert.wait_for(timeout=10000)

@@ -43,7 +43,7 @@ from .links import resolve
 from .parallel import render_pages
 from .pipeline import Options, _failed, today_for
 from .publish import Publication
-from .render import PageSpec, Renderer, default_theme, plan_pages
+from .render import PageSpec, Renderer, default_theme, plan_pages, static_files
 from .source import ContentTree, _read_entity, read_content
 from .validate import validate
 from .write import UnsafeOutput, safe_relpath, write_site
@@ -185,7 +185,7 @@ class LiveBuild:
         render_diagnostics = Diagnostics()
         if full:
             self.renderer = None
-            files = Renderer(site, self.theme).static_files()
+            files = static_files(self.theme)
             cache = self.disk if self.disk is not None else BuildCache.disabled()
             files.update(render_pages(site, self.theme, wanted, render_diagnostics, helpers=helpers,
                                       cache=cache))
@@ -198,8 +198,10 @@ class LiveBuild:
             renderer.env.globals.update(helpers or {})
             renderer.body_cache = self.fragments
             page_paths = {p.path for p in pages}
-            files = renderer.static_files()  # then the pages kept, then those rendered again
-            files.update((path, data) for path, data in self.files.items() if path in page_paths)
+            # A theme edit rebuilds everything (_patched_tree), so static files are as they were;
+            # then the pages kept, then those rendered again.
+            files = {path: data for path, data in self.files.items()
+                     if path in page_paths or path.startswith("static/")}
             files.update(renderer.render_all(wanted, render_diagnostics))
         # Feeds and open data again; the search index only on a full build (seconds on a large site).
         previous_index = None if full else {p: d for p, d in self.files.items() if p.startswith("pagefind/")}

@@ -15,7 +15,7 @@ from .history import history_revision, with_history
 from .links import resolve
 from .parallel import render_pages
 from .publish import Publication
-from .render import Renderer, default_theme, plan_pages
+from .render import default_theme, plan_pages, static_files
 from .source import read_content
 from .validate import validate
 from .write import MARKER, UnsafeOutput, WriteFailed, clean_stale, write_site
@@ -113,10 +113,10 @@ def build(options: Options, write: bool = True) -> Result:
         raise BuildFailed(diagnostics.items, language)
     site = with_history(site, options, diagnostics)  # git history: what changed, when and why
     publication = Publication(site)
-    renderer = Renderer(site, options.theme or default_theme(), helpers=publication.helpers())
-    files = renderer.static_files()
-    # Every core renders pages (parallel.py); same bytes as renderer.render_all(pages).
-    files.update(render_pages(site, renderer.theme, plan_pages(site) + publication.pages(), diagnostics,
+    theme = Path(options.theme or default_theme())
+    files = static_files(theme)
+    # Every core renders pages (parallel.py); same bytes as Renderer.render_all(pages).
+    files.update(render_pages(site, theme, plan_pages(site) + publication.pages(), diagnostics,
                               helpers=publication.helpers(), cache=cache))
     files.update(publication.files(files, diagnostics))
     seconds["render"] = time.perf_counter() - started - seconds["load"]

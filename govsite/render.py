@@ -89,6 +89,7 @@ class Renderer:
         self.locale = Locale.load(site.config.language)
         self.markup = markup or Markup()
         self.body_cache = body_cache if body_cache is not None else {}
+        self._views: dict = {}  # site-wide views, once per Site (see _memo)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(self.theme)),
             autoescape=True,
@@ -116,7 +117,7 @@ class Renderer:
         self.site = site
         self.env.globals.update(site=site, config=site.config, lookup=site.get)
         self.env.globals.update(views.template_helpers(site, self.locale))  # they read the site too
-        self.__dict__.pop("_memo_views", None)
+        self._views = {}
 
     # --- helpers the templates call ---
 
@@ -183,10 +184,9 @@ class Renderer:
     # page made a build quadratic in the number of entities.
 
     def _memo(self, name, compute):
-        memo = self.__dict__.setdefault("_memo_views", {})
-        if name not in memo:
-            memo[name] = compute()
-        return memo[name]
+        if name not in self._views:
+            self._views[name] = compute()
+        return self._views[name]
 
     def _risk_matrix(self):
         return self._memo("risk_matrix",
@@ -226,14 +226,16 @@ class Renderer:
                                   page=entity.path if entity else page.path, problem=exc.message or str(exc))
         return files
 
-    def static_files(self) -> dict[str, bytes]:
-        static = self.theme / "static"
-        files = {}
-        if static.is_dir():
-            for path in sorted(static.rglob("*")):
-                if path.is_file() and not path.name.startswith("."):
-                    files["static/" + path.relative_to(static).as_posix()] = path.read_bytes()
-        return files
+
+def static_files(theme: Path) -> dict[str, bytes]:
+    """The theme's static/ folder, as output files."""
+    static = Path(theme) / "static"
+    files = {}
+    if static.is_dir():
+        for path in sorted(static.rglob("*")):
+            if path.is_file() and not path.name.startswith("."):
+                files["static/" + path.relative_to(static).as_posix()] = path.read_bytes()
+    return files
 
 
 def _template_line(exc: jinja2.TemplateError, template: str) -> tuple[str, int]:

@@ -39,13 +39,11 @@ from . import model
 from .cache import BuildCache
 from .errors import BuildFailed, Diagnostic, Diagnostics, SourceLocation
 from .history import with_history
-from .links import resolve
 from .parallel import render_pages
-from .pipeline import Options, _failed, today_for
+from .pipeline import Options, _failed, settle
 from .publish import Publication
 from .render import PageSpec, Renderer, default_theme, plan_pages, static_files
 from .source import ContentTree, _read_entity, read_content
-from .validate import validate
 from .write import UnsafeOutput, safe_relpath, write_site
 
 
@@ -162,16 +160,8 @@ class LiveBuild:
     def _finish(self, tree: ContentTree, diagnostics: Diagnostics, changed_paths, started) -> LiveResult:
         options = self.options
         self.tree = tree  # the content as it is now, even if it does not build
-        today = today_for(options)
-        content = validate(tree, diagnostics, today, self.validated)
-        language = content.config.language if content.config else "sv"
-        if content.config is None:
-            return self._failed(language, diagnostics, started)
-        if options.base_url is not None:
-            import dataclasses
-            content.config = dataclasses.replace(content.config, base_url=options.base_url)
-        site = resolve(content, diagnostics, today, options.with_drafts)
-        if diagnostics.errors or _failed(diagnostics, options.strict):
+        language, site = settle(tree, options, diagnostics, self.validated)
+        if site is None or _failed(diagnostics, options.strict):
             return self._failed(language, diagnostics, started)
         # What pipeline.build adds to the core: the history, then publishing's pages, helpers and files.
         site = with_history(site, options, diagnostics)

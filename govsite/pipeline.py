@@ -16,7 +16,7 @@ from .links import resolve
 from .parallel import render_pages
 from .publish import Publication
 from .render import default_theme, plan_pages, static_files
-from .source import read_content
+from .source import ContentTree, read_content
 from .validate import validate
 from .write import MARKER, UnsafeOutput, WriteFailed, clean_stale, write_site
 
@@ -57,9 +57,14 @@ def today_for(options: Options) -> dt.date:
 
 def load(options: Options, diagnostics: Diagnostics, cache=None) -> tuple[str, model.Site | None]:
     """Content → (language, resolved Site), the Site None when there are errors (all reported)."""
+    return settle(read_content(options.content, diagnostics, cache), options, diagnostics)
+
+
+def settle(tree: ContentTree, options: Options, diagnostics: Diagnostics, memo=None) -> tuple[str, model.Site | None]:
+    """Files read → (language, resolved Site): validate, apply the options, resolve references.
+    `memo` lets the live build (incremental.py) reuse the validation of files it did not re-read."""
     today = today_for(options)
-    tree = read_content(options.content, diagnostics, cache)
-    content = validate(tree, diagnostics, today)
+    content = validate(tree, diagnostics, today, memo)
     if content.config is None:
         return "sv", None
     if options.base_url is not None:

@@ -292,5 +292,5 @@ def _as_dict(change: model.Change) -> dict:
 def history_revision(content: Path) -> str:
     """The commit the history is read at ("" outside git): a build whose files are unchanged
     must still run when a new commit changed what the history says."""
-    result = _git(["rev-parse", "HEAD"], Path(content))
-    return result.stdout.decode("ascii", "replace").strip() if result.returncode == 0 else ""
+    repo = _find_repo(Path(content), Diagnostics())  # its notices are with_history's to give
+    return repo.head if repo else ""

@@ -16,7 +16,7 @@ from markupsafe import Markup as SafeHtml
 
 from . import model, views
 from .errors import Diagnostics, SourceLocation
-from .history import CHANGES_PATH
+from .history import CHANGES_PATH, RECENT_LIMIT
 from .links import entity_path
 from .locale import Locale
 from .markup import Markup, resolve_links
@@ -108,6 +108,7 @@ class Renderer:
         )
         self.env.globals.update(views.template_helpers(site, self.locale))  # the citizen's theme
         self.env.globals["history_page"] = CHANGES_PATH  # the footer links to "Senaste ändringar"
+        self.env.globals["recent_changes_shown"] = RECENT_LIMIT
         # Features outside the core (publishing, history ...) give templates their own helpers.
         self.env.globals.update(helpers or {})
 

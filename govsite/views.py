@@ -231,15 +231,17 @@ def plan_sections(site: model.Site) -> list[Section]:
     return _sections("unit", groups, labels, sorted(groups, key=lambda u: labels[u]))
 
 
+UNIT_WORK_FIELDS = {"missions": "unit", "risks": "unit", "plans": "unit", "arenas": "units"}
+
+
 def unit_work(site: model.Site, locale: Locale, unit: model.Unit) -> list[Group]:
     """What a unit is responsible for or takes part in: missions, risks, plans, arenas."""
+    # The resolved backlinks already say who names the unit: no scan of every entity per unit.
+    named_by = {link.source for link in site.links_in.get(unit.key, ())
+                if link.field == UNIT_WORK_FIELDS.get(link.source[0]) and not link.source_goal}
     groups = []
-    for kind in ("missions", "risks", "plans", "arenas"):
-        entities = site.entities.get(kind, {}).values()
-        if kind == "arenas":
-            mine = [e for e in entities if unit.id in e.units]
-        else:
-            mine = [e for e in entities if e.unit == unit.id]
+    for kind in UNIT_WORK_FIELDS:
+        mine = [site.get(key) for key in sorted(named_by) if key[0] == kind]  # by id, as before: ties stay stable
         if mine:
             items = tuple(_item(site, e.key) for e in ordered(mine))
             groups.append(Group(locale.kind(kind, "plural"), items))

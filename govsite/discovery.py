@@ -8,16 +8,11 @@ import re
 import xml.etree.ElementTree as ET
 
 from . import model
-from .export import absolute, safe_strings
+from .export import absolute, has_address, safe_strings
 from .links import entity_path
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-
-
-def has_address(site: model.Site) -> bool:
-    """Whether base_url is a full address (sitemaps and canonical links need one)."""
-    return site.config.base_url.startswith(("http://", "https://"))
 
 
 def page_address(site: model.Site, path: str) -> str:

@@ -46,12 +46,21 @@ def dumps(value, cleaned: bool = False) -> bytes:
             + "\n").encode("utf-8")
 
 
+def has_address(site: model.Site) -> bool:
+    """Whether base_url is a full address (sitemaps and canonical links need one)."""
+    return site.config.base_url.startswith(("http://", "https://"))
+
+
 def absolute(site: model.Site, path: str) -> str:
     """An address for a site path: absolute when base_url is, else from the site root."""
     base = site.config.base_url
-    if base.startswith(("http://", "https://")):
+    if has_address(site):
         return (base if base.endswith("/") else base + "/") + path
     return site.config.base_path + path
+
+
+def entity_data_path(kind: str, entity_id: str) -> str:
+    return f"{DATA}{kind}/{entity_id}.json"
 
 
 def published(site: model.Site):
@@ -85,7 +94,7 @@ def entity_record(site: model.Site, entity: model.Entity) -> dict:
     and its references both ways as ids and URLs."""
     record = {"schema_version": SCHEMA_VERSION, "kind": entity.kind, "id": entity.id,
               "page_url": _link(site, entity.kind, entity.id),
-              "data_url": absolute(site, f"{DATA}{entity.kind}/{entity.id}.json"),
+              "data_url": absolute(site, entity_data_path(entity.kind, entity.id)),
               "body": entity.body}
     for name, spec in KIND_SPECS[entity.kind].items():
         value = getattr(entity, name, None)
@@ -332,7 +341,7 @@ def export(site: model.Site) -> dict[str, bytes]:
         records = [safe_strings(entity_record(site, e)) for e in site.entities.get(kind, {}).values()
                    if not e.draft]
         for record in records:
-            files[f"{DATA}{kind}/{record['id']}.json"] = dumps(record, cleaned=True)
+            files[entity_data_path(kind, record["id"])] = dumps(record, cleaned=True)
         files[f"{DATA}{kind}.json"] = dumps({"schema_version": SCHEMA_VERSION, "kind": kind,
                                             "count": len(records), "items": records}, cleaned=True)
     files[f"{DATA}risks.csv"] = risks_csv(site)

@@ -81,7 +81,7 @@ class Publication:
         page: PageSpec = context["page"]
         entity = context.get("entity")
         site, config = self.site, self.site.config
-        canonical = discovery.page_address(site, page.path) if discovery.has_address(site) and \
+        canonical = discovery.page_address(site, page.path) if export.has_address(site) and \
             page.path != "404.html" else ""
         title = entity.title if entity else context.get("page_title", config.title)
         description = (entity.summary if entity and entity.summary else config.description)
@@ -92,8 +92,9 @@ class Publication:
         if page.path == "index.html":
             ld.append(discovery.organisation_ld(site))
         if page.path == DATA_PAGE:
+            licence_name, licence_url = self.licence()
             ld.append(discovery.dataset_ld(site, self.locale.t("publish.data_title"),
-                                           self.locale.t("publish.data_intro"), self.licence()[1] or self.licence()[0],
+                                           self.locale.t("publish.data_intro"), licence_url or licence_name,
                                            [(f.path, f.media) for f in self.data_files()]))
         return {
             "canonical": canonical,
@@ -103,14 +104,14 @@ class Publication:
                    ("og:description", description), ("og:locale", "sv_SE" if config.language == "sv" else "en_GB")]
             + ([("og:url", canonical)] if canonical else []),
             "feeds": feed_links,
-            "data": f"{export.DATA}{entity.kind}/{entity.id}.json" if entity is not None and not entity.draft else "",
+            "data": export.entity_data_path(entity.kind, entity.id) if entity is not None and not entity.draft else "",
             "json_ld": [SafeHtml(discovery.json_ld(item)) for item in ld],
         }
 
     def az_index(self) -> list[Letter]:
         """Every published entity, A–Ö by title, grouped by first letter."""
         key = _sort_key(self.site.config.language)
-        entities = sorted((e for e in self.site.all() if not e.draft), key=lambda e: (key(e.title), e.kind, e.id))
+        entities = sorted(export.published(self.site), key=lambda e: (key(e.title), e.kind, e.id))
         letters: dict[str, list] = {}
         for entity in entities:
             first = entity.title[:1].upper()
@@ -137,6 +138,9 @@ class Publication:
                 self.locale.t(f"publish.file.{stem}")
             out.append(DataFile(path, label, len(self.data[path]), MEDIA[dot + ext]))
         return out
+
+    def _public_pages(self) -> set[str]:
+        return {entity_path(e.kind, e.id) + "index.html" for e in export.published(self.site)}
 
     def licence(self) -> tuple[str, str]:
         """(name, address) of the data licence; the address is "" for a name govsite does not know."""
@@ -165,20 +169,21 @@ class Publication:
                                  self.locale.t("publish.feed_unit")))
         files[".nojekyll"] = b""
         files["robots.txt"] = discovery.robots(site)
-        drafts = {entity_path(e.kind, e.id) + "index.html" for e in site.all() if e.draft}
+        drafts = {entity_path(e.kind, e.id) + "index.html" for e in site.all()} - self._public_pages()
         html = [path for path in rendered if path.endswith(".html") and path not in drafts]
-        if discovery.has_address(site):
+        if export.has_address(site):
             files["sitemap.xml"] = discovery.sitemap(site, html, discovery.lastmods(site))
         else:
             diagnostics.notice("publish_no_base_url", where)
         if site.config.cname:
             cname = discovery.cname(site)
             if cname is None:
-                diagnostics.warning("publish_bad_cname", SourceLocation(site.config.path, 1), cname=site.config.cname)
+                diagnostics.warning("publish_bad_cname", where, cname=site.config.cname)
             else:
                 files["CNAME"] = cname
-        if not self.licence()[1]:
-            diagnostics.warning("publish_unknown_licence", where, licence=self.licence()[0],
+        licence_name, licence_url = self.licence()
+        if not licence_url:
+            diagnostics.warning("publish_unknown_licence", where, licence=licence_name,
                                 known=", ".join(sorted(export.LICENCES)))
         for name, free in (("search", self.search_page), ("data", self.data_page)):
             if not free:  # a communicator's page of that name wins; say what is missing
@@ -187,9 +192,9 @@ class Publication:
         if self.search_page and search_index:
             files.update(search_index)
         elif self.search_page and site.config.search:
-            entity_pages = {entity_path(e.kind, e.id) + "index.html" for e in site.all() if not e.draft}
             try:
-                files.update(search.search_index({p: rendered[p] for p in sorted(entity_pages) if p in rendered}))
+                files.update(search.search_index({p: rendered[p] for p in sorted(self._public_pages())
+                                                  if p in rendered}))
             except search.SearchFailed as exc:
                 diagnostics.warning("publish_search_failed", where, problem=str(exc))
         return files

@@ -11,9 +11,8 @@ from .schema import ERROR, KIND_SPECS, SITE_SPEC, Context, dotted, parse_fields,
 from .source import ContentTree, RawDoc
 
 # Paths of generated pages: a free page may not take them.
-RESERVED_PAGE_IDS = frozenset(model.KINDS) | {"static", "data", "search", "organisation",
-                                              "accessibility", "changes", "feeds", "404", "index"}
-RESERVED_PAGE_IDS |= {"tillganglighet"}  # the accessibility statement in Swedish (theme)
+RESERVED_PAGE_IDS = frozenset(model.KINDS) | {"static", "data", "search", "organisation", "accessibility",
+                                              "tillganglighet", "changes", "feeds", "404", "index"}
 
 
 @dataclass

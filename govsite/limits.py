@@ -20,6 +20,9 @@ _FENCE = re.compile(r"^\s{0,3}(```|~~~)")
 _QUOTES = re.compile(r"[ \t]*(?:>[ \t]?)*")
 _LIST_MARKERS = re.compile(r"(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*")
 _BRACKETS = re.compile(r"\\.|[\[\]()]")
+# Each level of depth takes at least one of these characters at the start of a line, so a
+# text without a longer run of them cannot nest too deep (the line-by-line walk is skipped).
+_DEEP_PREFIX = re.compile(rf"^[ \t>*+\-0-9.)]{{{MAX_MARKDOWN_DEPTH + 1},}}", re.M)
 
 
 def yaml_too_indented(text: str, first_line: int) -> tuple[int, int] | None:
@@ -41,6 +44,8 @@ def markdown_too_deep(text: str, first_line: int) -> tuple[int, int] | None:
     Depth of a line: its `>` markers, its list markers and its indentation in
     steps of four (a nested list item); fenced code blocks are not counted.
     """
+    if not _DEEP_PREFIX.search(text):
+        return None
     fenced = False
     for number, line in enumerate(text.split("\n")):
         if _FENCE.match(line):
@@ -59,17 +64,27 @@ def markdown_too_deep(text: str, first_line: int) -> tuple[int, int] | None:
     return None
 
 
+def _few_brackets(text: str) -> bool:
+    """Too few brackets to nest too deep or to leave too many unclosed (escaped ones counted too)."""
+    return text.count("[") <= min(MAX_MARKDOWN_DEPTH, MAX_UNCLOSED) and text.count("(") <= MAX_UNCLOSED
+
+
 def markdown_too_complex(text: str, first_line: int) -> tuple[int, str] | None:
     """(line, reason) of a paragraph whose links would take minutes to parse, else None.
 
     reason is "depth" (brackets nested too deep), "unclosed" (too many "[" or
     "(" never closed) or "length" (one paragraph of absurd length).
     """
+    if _few_brackets(text) and len(text) <= MAX_PARAGRAPH:
+        return None
     line = first_line
     for paragraph in re.split(r"(\n[ \t]*\n)", text):
         if paragraph.strip():
             if len(paragraph) > MAX_PARAGRAPH:
                 return line, "length"
+            if _few_brackets(paragraph):
+                line += paragraph.count("\n")
+                continue
             square: list[int] = []
             round_: list[int] = []
             for match in _BRACKETS.finditer(paragraph):

@@ -12,7 +12,8 @@ from .source import ContentTree, RawDoc
 
 # Paths of generated pages: a free page may not take them.
 RESERVED_PAGE_IDS = frozenset(model.KINDS) | {"static", "data", "search", "organisation", "accessibility",
-                                              "tillganglighet", "changes", "feeds", "404", "index"}
+                                              "tillganglighet", "changes", "andringar", "feeds", "404", "index",
+                                              "pagefind"}
 
 
 @dataclass

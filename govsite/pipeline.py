@@ -5,6 +5,8 @@ import dataclasses
 import datetime as dt
 import os
 import time
+from collections import ChainMap
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,7 +43,7 @@ class Options:
 class Result:
     site: model.Site | None
     language: str = "sv"
-    files: dict[str, bytes] = field(default_factory=dict)
+    files: Mapping[str, bytes] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -123,17 +125,28 @@ def build(options: Options, write: bool = True) -> Result:
     # Every core renders pages (parallel.py); same bytes as Renderer.render_all(pages).
     files.update(render_pages(site, theme, plan_pages(site) + publication.pages(), diagnostics,
                               helpers=publication.helpers(), cache=cache))
-    files.update(publication.files(files, diagnostics))
+    # A written build indexes the pages where write_site puts them (no copy, no read-back).
+    index_later = write and publication.makes_search_index()
+    files.update(publication.files(files, diagnostics, index_later=index_later))
     seconds["render"] = time.perf_counter() - started - seconds["load"]
     if _failed(diagnostics, options.strict):
         raise BuildFailed(diagnostics.items, language)
     if write:
         content = Path(options.content).resolve()
         theme = Path(options.theme or default_theme()).resolve()
+
+        def index_search(folder: Path) -> list[str]:
+            added = publication.index_written(folder, diagnostics)
+            if _failed(diagnostics, options.strict):  # before the swap: the old site stays
+                raise BuildFailed(diagnostics.items, language)
+            return added
+
         try:
             # Never replace, nor write inside, what the build reads: content, theme, project, cwd.
-            write_site(files, Path(options.output), protected=[content, content.parent, Path.cwd(), theme],
-                       forbid_inside=[content, theme])
+            added = write_site(files, Path(options.output), protected=[content, content.parent, Path.cwd(), theme],
+                               forbid_inside=[content, theme], finish=index_search if index_later else None)
+            if added:
+                files = ChainMap(files, OutputFiles(Path(options.output), added))
         except WriteFailed as exc:
             diagnostics.error("output_write_failed", SourceLocation(str(options.output)), output=str(options.output),
                               reason=exc.reason)

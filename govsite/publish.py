@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 import jinja2
 from markupsafe import Markup as SafeHtml
@@ -159,9 +160,10 @@ class Publication:
     # --- step 3: files beside the pages -----------------------------------------------
 
     def files(self, rendered: dict[str, bytes], diagnostics: Diagnostics,
-              search_index: dict[str, bytes] | None = None) -> dict[str, bytes]:
+              search_index: dict[str, bytes] | None = None, index_later: bool = False) -> dict[str, bytes]:
         """Feeds, open data, sitemap and the search index (`search_index`: one made earlier,
-        which the live preview reuses after an edit rather than index every page again)."""
+        which the live preview reuses after an edit rather than index every page again;
+        `index_later`: the caller indexes the written site with `index_written`)."""
         site = self.site
         where = SourceLocation(site.config.path, 1)
         files: dict[str, bytes] = dict(self.data)
@@ -191,10 +193,22 @@ class Publication:
                                     path=name + "/")
         if self.search_page and search_index:
             files.update(search_index)
-        elif self.search_page and site.config.search:
+        elif self.makes_search_index() and not index_later:
             try:
                 files.update(search.search_index({p: rendered[p] for p in sorted(self._public_pages())
                                                   if p in rendered}))
             except search.SearchFailed as exc:
                 diagnostics.warning("publish_search_failed", where, problem=str(exc))
         return files
+
+    def makes_search_index(self) -> bool:
+        return self.search_page and self.site.config.search
+
+    def index_written(self, root: Path, diagnostics: Diagnostics) -> list[str]:
+        """Index the site where write.py has just written it (search.py); the paths added.
+        Without an index the search page still offers the A–Ö index: a warning, not an error."""
+        try:
+            return search.index_site(root)
+        except search.SearchFailed as exc:
+            diagnostics.warning("publish_search_failed", SourceLocation(self.site.config.path, 1), problem=str(exc))
+            return []

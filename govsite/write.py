@@ -15,6 +15,7 @@ import shutil
 import signal
 import threading
 import unicodedata
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 MARKER = ".govsite"  # marks a folder as govsite's output, so we never replace anything else
@@ -90,9 +91,12 @@ def collision_key(relpath: str) -> str:
     return unicodedata.normalize("NFC", relpath).casefold()
 
 
-def write_site(files: dict[str, bytes], output: Path, protected: list[Path],
-               forbid_inside: list[Path] = ()) -> None:
-    """Replace `output` with exactly `files`; on any failure nothing changes."""
+def write_site(files: Mapping[str, bytes], output: Path, protected: list[Path],
+               forbid_inside: list[Path] = (), finish: Callable[[Path], list[str]] | None = None) -> list[str]:
+    """Replace `output` with exactly `files`; on any failure nothing changes.
+
+    `finish(folder)` may add files made from the written site (the search index) to the
+    new folder before it replaces `output`; what it returns (the paths it added) is returned."""
     output = Path(output)
     check_output_dir(output, protected, forbid_inside)
     seen: dict[str, str] = {}
@@ -128,6 +132,7 @@ def write_site(files: dict[str, bytes], output: Path, protected: list[Path],
                     continue
                 with open(target, "xb") as stream:  # "x": never through a planted link, never twice
                     stream.write(data)
+            added = finish(temp) if finish else []
             with _signals_blocked():  # the two renames happen together or not at all
                 if output.exists():
                     os.replace(output, old)
@@ -143,6 +148,7 @@ def write_site(files: dict[str, bytes], output: Path, protected: list[Path],
                 _undo(temp, old, output)
             raise
     shutil.rmtree(old, ignore_errors=True)
+    return added
 
 
 def _ancestors(relpath: str):

@@ -59,7 +59,7 @@ def render_pages(site: model.Site, theme: Path, pages: list[PageSpec], diagnosti
     problems = []
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                             initargs=(site, theme, pages, known, helpers)) as pool:
+                             initargs=(site, theme, pages, known, helpers, cache is not None)) as pool:
         for chunk_files, chunk_problems, fragments in pool.map(_render_slice, bounds):
             files.update(chunk_files)
             problems.extend(chunk_problems)
@@ -76,10 +76,11 @@ def render_pages(site: model.Site, theme: Path, pages: list[PageSpec], diagnosti
 _worker: dict = {}
 
 
-def _start_worker(site, theme, pages, known, helpers) -> None:
+def _start_worker(site, theme, pages, known, helpers, collect: bool) -> None:
     _worker["renderer"] = Renderer(site, theme, body_cache=dict(known), helpers=helpers)
     _worker["pages"] = pages
     _worker["sent"] = set(known)
+    _worker["collect"] = collect  # without a cache, rendered Markdown need not travel back
 
 
 def _render_slice(bounds: tuple[int, int]):
@@ -87,6 +88,8 @@ def _render_slice(bounds: tuple[int, int]):
     start, end = bounds
     diagnostics = Diagnostics()
     files = renderer.render_all(_worker["pages"][start:end], diagnostics)
+    if not _worker["collect"]:
+        return files, diagnostics.items, {}
     sent = _worker["sent"]
     fresh = {b: h for b, h in renderer.body_cache.items() if b not in sent}
     sent.update(fresh)

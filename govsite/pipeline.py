@@ -122,6 +122,9 @@ def build(options: Options, write: bool = True) -> Result:
     publication = Publication(site)
     theme = Path(options.theme or default_theme())
     files = static_files(theme)
+    # The open data, made once before the workers fork: the data page lists its files' sizes,
+    # and without this the worker rendering it made it too (3 s at 10,000 entities).
+    publication.data  # noqa: B018
     # Every core renders pages (parallel.py); same bytes as Renderer.render_all(pages).
     files.update(render_pages(site, theme, plan_pages(site) + publication.pages(), diagnostics,
                               helpers=publication.helpers(), cache=cache))

@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench import timed  # noqa: E402
+from benchmarks.bench import settle_disk, timed  # noqa: E402
 from benchmarks.generate import body, generate  # noqa: E402
 
 import random  # noqa: E402
@@ -123,6 +123,7 @@ def main() -> None:
             measured = []
             for _ in range(runs):
                 clean()
+                settle_disk()
                 measured.append(timed(command, env=env))
             figures[tool] = {"s": round(statistics.median(m[0] for m in measured), 2),
                              "cpu_s": round(statistics.median(m[2] for m in measured), 2),

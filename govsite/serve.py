@@ -237,6 +237,10 @@ def script_hash(script: bytes) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(inner).digest()).decode("ascii")
 
 
+# How long a reloading page takes to reconnect to livereload, at most, on a slow phone.
+RECONNECT_S = 2.0
+
+
 def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, stream=None,
           poll_ms: int = 200, write: bool = False) -> int:
     """Build, then serve and rebuild on every change until interrupted."""
@@ -252,9 +256,28 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, stream=No
     app = SiteApp(rebuilder)
 
     class FastWatcher(Watcher):
+        """Our own scan decides what changed (one walk of the content per poll, not livereload's
+        walk and then ours); livereload only tells the browsers. A rebuild that finished while no
+        browser was connected (a page was reloading) reloads the pages that connect within
+        RECONNECT_S after it, so that a save during a reload is not lost."""
+        reload_until = 0.0
+
         def start(self, callback):  # poll every poll_ms instead of livereload's fixed 800 ms
             ioloop.PeriodicCallback(callback, poll_ms).start()
             return True
+
+        def examine(self):
+            if self._changes:  # livereload's own start-up message
+                return self._changes.pop()
+            if rebuilder.poll():
+                self.reload_until = time.monotonic() + RECONNECT_S
+            # livereload drops a reload sent within DEFAULT_RELOAD_TIME of the last one: wait instead.
+            spaced = time.time() - LiveReloadHandler._last_reload_time >= LiveReloadHandler.DEFAULT_RELOAD_TIME
+            if LiveReloadHandler.waiters and spaced and time.monotonic() < self.reload_until:
+                self.reload_until = 0.0
+                self.filepath = str(rebuilder.watched[0])
+                return self.filepath, None
+            return None, None
 
     class PreviewServer(Server):
         def get_web_handlers(self, script):
@@ -263,10 +286,10 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, stream=No
 
     # A second save within livereload's default 3 s would not reload the browser.
     LiveReloadHandler.DEFAULT_RELOAD_TIME = 0.2
-    server = PreviewServer(app, watcher=FastWatcher())
-    for folder in rebuilder.watched:  # never the output folder: no reload loops
-        server.watch(str(folder), rebuilder.poll,
-                     ignore=lambda name: not _watched_file(os.path.basename(name)))
+    watcher = FastWatcher()
+    for folder in rebuilder.watched:  # never the output folder: no reload loops (FastWatcher scans these)
+        watcher.watch(str(folder))
+    server = PreviewServer(app, watcher=watcher)
     locale = Locale.load(rebuilder.language)
     print(locale.t("serve.serving", url=f"http://{_url_host(host)}:{port}/",
                    folders=", ".join(str(f) for f in rebuilder.watched)), file=stream, flush=True)

@@ -265,3 +265,20 @@ def test_one_file_rebuild_time(tmp_path, size):
     pages = sum(p.endswith(".html") for p in rebuilder.files)
     print(f"{size or 'demo'} entities, {pages} pages: one-file rebuild wall median {statistics.median(walls):.3f} s, "
           f"CPU median {statistics.median(cpus):.3f} s")
+
+
+def test_a_page_that_was_not_connected_when_the_rebuild_finished_reloads_when_it_connects(site):
+    """A save while the browser was reloading: the page it got is the old one, and it was not
+    connected to livereload when the rebuild finished; it reloads as soon as it connects."""
+    from browser import chromium
+    with serving(site) as served, chromium() as browser:
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{served.port}{RISK_URL}")
+        page.wait_for_function("() => window.LiveReload !== undefined", timeout=10000)
+        page.evaluate("() => window.LiveReload.connector.disconnect()")
+        served.edit(RISK, f"title: {TITLE}", "title: Nytt namn på risken")
+        served.wait_for(RISK_URL, lambda text: "Nytt namn" in text)
+        assert page.locator("h1").inner_text() == TITLE
+        page.evaluate("() => window.LiveReload.connector.connect()")
+        page.wait_for_function("() => document.querySelector('h1').textContent.includes('Nytt namn')",
+                               timeout=10000)

@@ -333,15 +333,27 @@ def catalog(site: model.Site, files: dict[str, bytes]) -> dict:
     }
 
 
-def export(site: model.Site) -> dict[str, bytes]:
-    """Every open-data file, by output path."""
+def export(site: model.Site, known: dict | None = None, made: dict | None = None) -> dict[str, bytes]:
+    """Every open-data file, by output path.
+
+    `known`: {entity key: (record, its JSON)} of entities whose record cannot have changed
+    (the live preview's, after an edit that does not reach them), used as they are;
+    `made`, when given, receives every entity's (record, JSON) for the next time."""
     files: dict[str, bytes] = {}
+    known = known or {}
     for kind in model.KINDS:
-        # Each record cleaned once, then written twice: alone and in its kind's collection.
-        records = [safe_strings(entity_record(site, e)) for e in site.entities.get(kind, {}).values()
-                   if not e.draft]
-        for record in records:
-            files[entity_data_path(kind, record["id"])] = dumps(record, cleaned=True)
+        records = []
+        for entity in site.entities.get(kind, {}).values():
+            if entity.draft:
+                continue
+            pair = known.get(entity.key)
+            if pair is None:  # each record cleaned once, then written twice: alone and in its collection
+                record = safe_strings(entity_record(site, entity))
+                pair = record, dumps(record, cleaned=True)
+            if made is not None:
+                made[entity.key] = pair
+            records.append(pair[0])
+            files[entity_data_path(kind, entity.id)] = pair[1]
         files[f"{DATA}{kind}.json"] = dumps({"schema_version": SCHEMA_VERSION, "kind": kind,
                                             "count": len(records), "items": records}, cleaned=True)
     files[f"{DATA}risks.csv"] = risks_csv(site)

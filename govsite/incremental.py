@@ -103,6 +103,7 @@ class LiveBuild:
         self.fragments: dict[str, str] = {}  # body text → HTML, shared by every rebuild
         self.renderer: Renderer | None = None  # one for every partial rebuild: templates compile once
         self.read_diagnostics: list[Diagnostic] = []  # what reading the current tree reported
+        self.records: dict = {}  # each entity's open-data record and JSON, of the last good site
 
     # --- public API ---
 
@@ -165,13 +166,17 @@ class LiveBuild:
             return self._failed(language, diagnostics, started)
         # What pipeline.build adds to the core: the history, then publishing's pages, helpers and files.
         site = with_history(site, options, diagnostics)
-        publication = Publication(site)
+        old_site = self.site
+        full = changed_paths is None or old_site is None or self._needs_everything(old_site, site)
+        affected = set() if full else self._affected(old_site, site)
+        # The open data of an entity the edit cannot reach is what it was (as its page is).
+        publication = Publication(site, None if full else
+                                  {key: pair for key, pair in self.records.items() if key not in affected})
+        publication.data  # noqa: B018 - made here once, not also in the worker that renders the data page
         pages = plan_pages(site) + publication.pages() + (self.extra_pages(site) if self.extra_pages else [])
         extra_helpers = self.helpers(site) if callable(self.helpers) else self.helpers
         helpers = {**publication.helpers(), **(extra_helpers or {})}
-        old_site = self.site
-        full = changed_paths is None or old_site is None or self._needs_everything(old_site, site)
-        wanted = pages if full else self._affected_pages(old_site, site, pages)
+        wanted = pages if full else self._affected_pages(affected, pages)
         render_diagnostics = Diagnostics()
         if full:
             self.renderer = None
@@ -208,7 +213,7 @@ class LiveBuild:
                 diagnostics.error("output_unsafe", SourceLocation(str(options.output)),
                                   output=str(options.output), reason=str(exc))
                 return self._failed(language, diagnostics, started)
-        self.site, self.files = site, files  # the last good site
+        self.site, self.files, self.records = site, files, publication.records  # the last good site
         if full and self.disk is not None:
             self.disk.save()  # after a full build only: a one-file edit must stay instant
         return LiveResult(True, site, language, written, removed, len(wanted), full, diagnostics.items,
@@ -224,7 +229,8 @@ class LiveBuild:
             return [(p.id, p.title, p.order, p.nav) for p in site.entities.get("pages", {}).values() if p.nav]
         return old.config != new.config or nav(old) != nav(new)
 
-    def _affected_pages(self, old: model.Site, new: model.Site, pages: list[PageSpec]) -> list[PageSpec]:
+    def _affected(self, old: model.Site, new: model.Site) -> set:
+        """The entities an edit can change the page (and open data) of."""
         changed = set()
         for kind in model.KINDS:
             before, after = old.entities.get(kind, {}), new.entities.get(kind, {})
@@ -243,6 +249,9 @@ class LiveBuild:
         for key in old.links_in.keys() | new.links_in.keys():
             if old.links_in.get(key) != new.links_in.get(key):
                 affected.add(key)
+        return affected
+
+    def _affected_pages(self, affected: set, pages: list[PageSpec]) -> list[PageSpec]:
         # Every page without an entity (the index pages, home, search, data) lists entities of
         # several kinds (the organisation tree shows risks, the register groups by unit): all again.
         return [p for p in pages

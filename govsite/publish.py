@@ -61,8 +61,11 @@ def _sort_key(language: str):
 
 
 class Publication:
-    def __init__(self, site: model.Site):
+    def __init__(self, site: model.Site, known_records: dict | None = None):
+        """`known_records`: open-data records that cannot have changed (see export.export)."""
         self.site = site
+        self.known_records = known_records
+        self.records: dict = {}  # every entity's open-data record, once `data` is made
         self.locale = Locale.load(site.config.language)
         taken = {entity_path("pages", i) + "index.html" for i in site.entities.get("pages", {})}
         self.search_page = SEARCH_PAGE not in taken
@@ -125,7 +128,7 @@ class Publication:
 
     @functools.cached_property
     def data(self) -> dict[str, bytes]:
-        return export.export(self.site)
+        return export.export(self.site, self.known_records, self.records)
 
     def data_files(self) -> list[DataFile]:
         """The files the data page lists: the collections by kind, then registers, schema and catalog."""

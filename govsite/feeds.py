@@ -86,12 +86,17 @@ def _clean(text: str) -> str:
     return safe_text("".join(c for c in str(text) if c in "\t\n\r" or ord(c) >= 0x20))
 
 
+# A feed reader shows the newest entries; a feed of every entity of a large site (10,000)
+# would be megabytes fetched on every poll.
+ENTITIES_IN_FEED = 100
+
+
 def entity_entries(site: model.Site, entities) -> list[Entry]:
-    """Published entities that say when they were updated, as feed entries."""
+    """The ENTITIES_IN_FEED most recently updated published entities, as feed entries."""
+    dated = [entity for entity in entities if not entity.draft and entity.updated is not None]
+    dated.sort(key=lambda entity: (_stamp(entity.updated), entity.kind, entity.id), reverse=True)
     entries = []
-    for entity in entities:
-        if entity.draft or entity.updated is None:
-            continue
+    for entity in dated[:ENTITIES_IN_FEED]:
         link = absolute(site, entity_path(entity.kind, entity.id))
         entries.append(Entry(id=link, title=entity.title, link=link, updated=entity.updated,
                              summary=entity.summary, category=entity.kind))

@@ -38,6 +38,7 @@ from typing import Callable
 from . import model
 from .cache import BuildCache
 from .errors import BuildFailed, Diagnostic, Diagnostics, SourceLocation
+from .feeds import feed_path
 from .history import with_history
 from .parallel import render_pages
 from .pipeline import Options, _failed, settle
@@ -170,8 +171,11 @@ class LiveBuild:
         full = changed_paths is None or old_site is None or self._needs_everything(old_site, site)
         affected = set() if full else self._affected(old_site, site)
         # The open data of an entity the edit cannot reach is what it was (as its page is).
-        publication = Publication(site, None if full else
-                                  {key: pair for key, pair in self.records.items() if key not in affected})
+        # A unit's feed lists the unit and what links to it by a unit field: all of them affect the unit.
+        publication = Publication(
+            site, None if full else {key: pair for key, pair in self.records.items() if key not in affected},
+            None if full else {feed_path(unit_id): self.files[feed_path(unit_id)] for unit_id in site.entities.get(
+                "units", {}) if ("units", unit_id) not in affected and feed_path(unit_id) in self.files})
         publication.data  # noqa: B018 - made here once, not also in the worker that renders the data page
         pages = plan_pages(site) + publication.pages() + (self.extra_pages(site) if self.extra_pages else [])
         extra_helpers = self.helpers(site) if callable(self.helpers) else self.helpers

@@ -61,10 +61,12 @@ def _sort_key(language: str):
 
 
 class Publication:
-    def __init__(self, site: model.Site, known_records: dict | None = None):
-        """`known_records`: open-data records that cannot have changed (see export.export)."""
+    def __init__(self, site: model.Site, known_records: dict | None = None, known_feeds: dict | None = None):
+        """`known_records`, `known_feeds`: open-data records and unit feeds that cannot have changed
+        (the live preview's, after an edit that does not reach them; see export.export, feeds.feeds)."""
         self.site = site
         self.known_records = known_records
+        self.known_feeds = known_feeds
         self.records: dict = {}  # every entity's open-data record, once `data` is made
         self.locale = Locale.load(site.config.language)
         taken = {entity_path("pages", i) + "index.html" for i in site.entities.get("pages", {})}
@@ -171,7 +173,7 @@ class Publication:
         where = SourceLocation(site.config.path, 1)
         files: dict[str, bytes] = dict(self.data)
         files.update(feeds.feeds(site, self.locale.t("publish.feed_site_title", site=site.config.title),
-                                 self.locale.t("publish.feed_unit")))
+                                 self.locale.t("publish.feed_unit"), self.known_feeds))
         files[".nojekyll"] = b""
         files["robots.txt"] = discovery.robots(site)
         drafts = {entity_path(e.kind, e.id) + "index.html" for e in site.all()} - self._public_pages()

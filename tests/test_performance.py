@@ -10,6 +10,7 @@ import os
 import pickle
 import posixpath
 import random
+import re
 import shutil
 from pathlib import Path
 
@@ -189,7 +190,20 @@ def test_live_rebuilds_equal_cold_builds_after_edits_adds_deletes_and_renames(si
         path.write_text(path.read_text().replace("title: ", "title: Ny källa ", 1))
         return [path]
 
-    for step in (edit, add, rename, delete, retitle_a_source):
+    def move_a_risk_to_another_unit():  # it leaves one unit's feed and page for another's
+        path = risks / "risk-00005.md"
+        text = path.read_text()
+        current = re.search(r"^unit: (.+)$", text, re.M).group(1)
+        other = next(p.stem for p in sorted((content / "units").glob("*.md")) if p.stem != current)
+        path.write_text(text.replace(f"unit: {current}", f"unit: {other}", 1))
+        return [path]
+
+    def update_a_risk():  # newest first in the feeds
+        path = risks / "risk-00007.md"
+        path.write_text(re.sub(r"^updated: .+$", "updated: 2026-11-27", path.read_text(), count=1, flags=re.M))
+        return [path]
+
+    for step in (edit, add, rename, delete, retitle_a_source, move_a_risk_to_another_unit, update_a_risk):
         result = live.rebuild(step())
         assert result.ok, result.diagnostics
         assert not result.full and result.rendered < total / 2

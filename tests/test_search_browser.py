@@ -48,6 +48,12 @@ def test_swedish_search_finds_stemmed_words_without_outside_requests(site, brows
         page.go_back()
         assert _search(page, "xyzzyqwerty") == []
         assert page.locator("#search-results p").first.inner_text() == "Inga träffar."
+        # The risk matrix, the same on every risk page, is not indexed: only a text that says it is found.
+        page.goto(f"{base}search/?q=riskmatrisen")
+        page.wait_for_selector("#search-results li a")
+        found = page.locator("#search-results li a").all_inner_texts()
+        assert "För svag bredd i kultur- och fritidsaktiviteter" in found
+        assert "Osäkert deltagande i arrangemang och föreningsliv efter pandemin" not in found
         visit.assert_clean()
         visit.close()
 

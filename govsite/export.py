@@ -333,29 +333,35 @@ def catalog(site: model.Site, files: dict[str, bytes]) -> dict:
     }
 
 
+def collection(kind: str, records: list[bytes]) -> bytes:
+    """A kind's collection file from its records' JSON, spliced in as they are: compact JSON
+    nests byte for byte, and encoding 10,000 records again cost 0.65 s of every live edit."""
+    empty = dumps({"schema_version": SCHEMA_VERSION, "kind": kind, "count": len(records), "items": []},
+                  cleaned=True)
+    return empty.replace(b'"items":[]', b'"items":[' + b",".join(records) + b"]", 1)
+
+
 def export(site: model.Site, known: dict | None = None, made: dict | None = None) -> dict[str, bytes]:
     """Every open-data file, by output path.
 
-    `known`: {entity key: (record, its JSON)} of entities whose record cannot have changed
-    (the live preview's, after an edit that does not reach them), used as they are;
-    `made`, when given, receives every entity's (record, JSON) for the next time."""
+    `known`: {entity key: its record's JSON} of entities whose record cannot have changed
+    (the live preview's, after an edit that does not reach them), used as it is;
+    `made`, when given, receives every entity's record JSON for the next time."""
     files: dict[str, bytes] = {}
     known = known or {}
     for kind in model.KINDS:
-        records = []
+        records = []  # each record's JSON, without its newline
         for entity in site.entities.get(kind, {}).values():
             if entity.draft:
                 continue
-            pair = known.get(entity.key)
-            if pair is None:  # each record cleaned once, then written twice: alone and in its collection
-                record = safe_strings(entity_record(site, entity))
-                pair = record, dumps(record, cleaned=True)
+            data = known.get(entity.key)
+            if data is None:
+                data = dumps(entity_record(site, entity))
             if made is not None:
-                made[entity.key] = pair
-            records.append(pair[0])
-            files[entity_data_path(kind, entity.id)] = pair[1]
-        files[f"{DATA}{kind}.json"] = dumps({"schema_version": SCHEMA_VERSION, "kind": kind,
-                                            "count": len(records), "items": records}, cleaned=True)
+                made[entity.key] = data
+            records.append(data[:-1])
+            files[entity_data_path(kind, entity.id)] = data
+        files[f"{DATA}{kind}.json"] = collection(kind, records)
     files[f"{DATA}risks.csv"] = risks_csv(site)
     files[f"{DATA}goals.csv"] = goals_csv(site)
     files[f"{DATA}schema.json"] = dumps(json_schema(site))

@@ -104,7 +104,7 @@ class LiveBuild:
         self.fragments: dict[str, str] = {}  # body text → HTML, shared by every rebuild
         self.renderer: Renderer | None = None  # one for every partial rebuild: templates compile once
         self.read_diagnostics: list[Diagnostic] = []  # what reading the current tree reported
-        self.records: dict = {}  # each entity's open-data record and JSON, of the last good site
+        self.records: dict = {}  # each entity's open-data record (JSON), of the last good site
 
     # --- public API ---
 
@@ -173,7 +173,7 @@ class LiveBuild:
         # The open data of an entity the edit cannot reach is what it was (as its page is).
         # A unit's feed lists the unit and what links to it by a unit field: all of them affect the unit.
         publication = Publication(
-            site, None if full else {key: pair for key, pair in self.records.items() if key not in affected},
+            site, None if full else {key: data for key, data in self.records.items() if key not in affected},
             None if full else {feed_path(unit_id): self.files[feed_path(unit_id)] for unit_id in site.entities.get(
                 "units", {}) if ("units", unit_id) not in affected and feed_path(unit_id) in self.files})
         publication.data  # noqa: B018 - made here once, not also in the worker that renders the data page

@@ -67,7 +67,7 @@ class Publication:
         self.site = site
         self.known_records = known_records
         self.known_feeds = known_feeds
-        self.records: dict = {}  # every entity's open-data record, once `data` is made
+        self.records: dict = {}  # every entity's open-data record (JSON), once `data` is made
         self.locale = Locale.load(site.config.language)
         taken = {entity_path("pages", i) + "index.html" for i in site.entities.get("pages", {})}
         self.search_page = SEARCH_PAGE not in taken

@@ -8,8 +8,9 @@ re-reads that file and re-renders only the pages that can show it.
 
 `rebuild` takes the paths that changed (any order; deleted and new files too;
 a rename is its old and its new path). It re-reads only those files, validates
-again (unchanged files reuse their earlier validation), resolves every reference
-(cheap), and re-renders:
+and resolves the references of those again (unchanged files reuse their earlier
+validation, and their resolved references while no id appears, disappears or
+becomes a draft), and re-renders:
 
 - the pages of changed, added and removed entities,
 - the pages they link to and the pages linking to them (before and after),
@@ -40,6 +41,7 @@ from .cache import BuildCache
 from .errors import BuildFailed, Diagnostic, Diagnostics, SourceLocation
 from .feeds import feed_path
 from .history import with_history
+from .links import ResolveMemo
 from .parallel import render_pages
 from .pipeline import Options, _failed, settle
 from .publish import Publication
@@ -98,6 +100,7 @@ class LiveBuild:
         self.disk = BuildCache.load(self.content) if options.cache else None
         self.docs = _MemoryCache(self.disk)
         self.validated: dict = {}
+        self.resolved = ResolveMemo()
         self.tree: ContentTree | None = None
         self.site: model.Site | None = None
         self.files: dict[str, bytes] = {}
@@ -162,7 +165,7 @@ class LiveBuild:
     def _finish(self, tree: ContentTree, diagnostics: Diagnostics, changed_paths, started) -> LiveResult:
         options = self.options
         self.tree = tree  # the content as it is now, even if it does not build
-        language, site = settle(tree, options, diagnostics, self.validated)
+        language, site = settle(tree, options, diagnostics, self.validated, self.resolved)
         if site is None or _failed(diagnostics, options.strict):
             return self._failed(language, diagnostics, started)
         # What pipeline.build adds to the core: the history, then publishing's pages, helpers and files.

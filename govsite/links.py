@@ -48,7 +48,32 @@ def nearest(ref_id: str, ids, count: int = 3) -> str:
     return ", ".join(difflib.get_close_matches(ref_id, list(ids), n=count, cutoff=0)) or "–"
 
 
-def resolve(content: Content, diagnostics: Diagnostics, today: dt.date, with_drafts: bool = False) -> model.Site:
+class ResolveMemo:
+    """Each entity's resolved references, kept between the live preview's rebuilds.
+
+    What an entity's references resolve to depends on the entity and on which ids exist
+    (drafts, goals, unreadable files: the "universe"); while that is unchanged, an entity
+    whose object is the one resolved last time resolves as it did (links and messages)."""
+
+    def __init__(self) -> None:
+        self.universe = None
+        self.entries: dict = {}  # entity key → (entity, its links, its diagnostics)
+
+    def start(self, universe) -> None:
+        if universe != self.universe:
+            self.universe = universe
+            self.entries = {}
+
+
+def _universe(content: Content, with_drafts: bool):
+    return with_drafts, frozenset(content.broken), {
+        kind: {i: (e.draft, tuple(g.id for g in getattr(e, "goals", ()))) for i, e in entities.items()}
+        for kind, entities in content.entities.items()}
+
+
+def resolve(content: Content, diagnostics: Diagnostics, today: dt.date, with_drafts: bool = False,
+            memo: ResolveMemo | None = None) -> model.Site:
+    """`memo` (optional, incremental.py) reuses what unchanged entities resolved to last time."""
     entities = content.entities
 
     def published(entity: model.Entity) -> bool:
@@ -56,7 +81,7 @@ def resolve(content: Content, diagnostics: Diagnostics, today: dt.date, with_dra
 
     # `where()` gives (location, field name) for a message: made only when there is one,
     # as most of 50,000 references at 10,000 entities resolve.
-    def exists(where, kind: str, ref_id: str) -> bool:
+    def exists(diagnostics, where, kind: str, ref_id: str) -> bool:
         if ref_id in entities[kind]:
             return True
         if (kind, ref_id) not in content.broken:  # else its own file already has an error
@@ -65,9 +90,9 @@ def resolve(content: Content, diagnostics: Diagnostics, today: dt.date, with_dra
                               suggestion=suggest(ref_id, entities[kind]), nearest=nearest(ref_id, entities[kind]))
         return False
 
-    def check(source: model.Entity, where, kind: str, ref_id: str, goal: str = ""):
+    def check(diagnostics, source: model.Entity, where, kind: str, ref_id: str, goal: str = ""):
         """A link, or None after reporting why there is none."""
-        if not exists(where, kind, ref_id):
+        if not exists(diagnostics, where, kind, ref_id):
             return None
         target = entities[kind][ref_id]
         if goal:
@@ -82,36 +107,56 @@ def resolve(content: Content, diagnostics: Diagnostics, today: dt.date, with_dra
             return None
         return (kind, ref_id), goal
 
-    links: list[model.Link] = []
+    def entity_links(entity: model.Entity, diagnostics: Diagnostics) -> tuple:
+        """The entity's links, in the site's link order, after reporting every broken reference."""
+        links = []
+        for path, target_kind, ref_id in refs_of(entity):
+            resolved = check(diagnostics, entity,
+                             lambda: (SourceLocation(entity.path, entity.line(*path)), dotted(path)),
+                             target_kind, ref_id)
+            if resolved and published(entity):
+                source_goal = entity.goals[path[1]].id if path[0] == "goals" else ""
+                links.append(model.Link(entity.key, "goals" if source_goal else path[0],
+                                        resolved[0], source_goal=source_goal))
+        for line, target_kind, ref_id, goal in body_refs(entity):
+            resolved = check(diagnostics, entity, lambda: (SourceLocation(entity.path, line), "body"),
+                             target_kind, ref_id, goal)
+            if resolved and published(entity) and resolved[0] != entity.key:
+                links.append(model.Link(entity.key, "body", resolved[0], goal=goal))
+        # The dataclass order, as a tuple key: the same order, without 800,000 __lt__ calls at 10,000 entities.
+        return tuple(sorted(set(links), key=lambda x: (x.field, x.target, x.goal, x.source_goal)))
+
+    if memo is not None:
+        memo.start(_universe(content, with_drafts))
+    own_links: dict = {}
     for kind in model.KINDS:
         for entity in entities[kind].values():
-            for path, target_kind, ref_id in refs_of(entity):
-                resolved = check(entity, lambda: (SourceLocation(entity.path, entity.line(*path)), dotted(path)),
-                                 target_kind, ref_id)
-                if resolved and published(entity):
-                    source_goal = entity.goals[path[1]].id if path[0] == "goals" else ""
-                    links.append(model.Link(entity.key, "goals" if source_goal else path[0],
-                                            resolved[0], source_goal=source_goal))
-            for line, target_kind, ref_id, goal in body_refs(entity):
-                resolved = check(entity, lambda: (SourceLocation(entity.path, line), "body"), target_kind, ref_id, goal)
-                if resolved and published(entity) and resolved[0] != entity.key:
-                    links.append(model.Link(entity.key, "body", resolved[0], goal=goal))
+            if memo is None:
+                links = entity_links(entity, diagnostics)
+            else:
+                entry = memo.entries.get(entity.key)
+                if entry is None or entry[0] is not entity:
+                    found = Diagnostics()
+                    entry = memo.entries[entity.key] = (entity, entity_links(entity, found), found.items)
+                links = entry[1]
+                diagnostics.extend(entry[2])
+            if links:
+                own_links[entity.key] = links
     for location, field, kind, ref_id in content.unchecked_refs:
-        exists(lambda: (location, field), kind, ref_id)
+        exists(diagnostics, lambda: (location, field), kind, ref_id)
     _check_unit_tree(entities["units"], diagnostics)
 
-    # The dataclass order, as a tuple key: the same order, without 800,000 __lt__ calls at 10,000 entities.
-    links = sorted(set(links), key=lambda x: (x.source, x.field, x.target, x.goal, x.source_goal))
-    links_out: dict = defaultdict(list)
+    # Links in the site's order (by source, then field, target, goal): backlinks too come out sorted.
+    links_out = {source: own_links[source] for source in sorted(own_links)}
     links_in: dict = defaultdict(list)
-    for link in links:
-        links_out[link.source].append(link)
-        links_in[link.target].append(link)
+    for links in links_out.values():
+        for link in links:
+            links_in[link.target].append(link)
     published_entities = {kind: {i: e for i, e in entities[kind].items() if published(e)} for kind in model.KINDS}
     return model.Site(
         config=content.config,
         entities=published_entities,
-        links_out={k: tuple(v) for k, v in links_out.items()},
+        links_out=links_out,
         links_in={k: tuple(v) for k, v in links_in.items()},
         today=today,
         with_drafts=with_drafts,

@@ -14,7 +14,7 @@ from . import model
 from .cache import BuildCache, OutputFiles, inputs_digest
 from .errors import BuildFailed, Diagnostic, Diagnostics, SourceLocation
 from .history import history_revision, with_history
-from .links import resolve
+from .links import ResolveMemo, resolve
 from .parallel import render_pages
 from .publish import Publication
 from .render import default_theme, plan_pages, static_files
@@ -62,16 +62,18 @@ def load(options: Options, diagnostics: Diagnostics, cache=None) -> tuple[str, m
     return settle(read_content(options.content, diagnostics, cache), options, diagnostics)
 
 
-def settle(tree: ContentTree, options: Options, diagnostics: Diagnostics, memo=None) -> tuple[str, model.Site | None]:
+def settle(tree: ContentTree, options: Options, diagnostics: Diagnostics, memo=None,
+           resolved: ResolveMemo | None = None) -> tuple[str, model.Site | None]:
     """Files read → (language, resolved Site): validate, apply the options, resolve references.
-    `memo` lets the live build (incremental.py) reuse the validation of files it did not re-read."""
+    `memo` and `resolved` let the live build (incremental.py) reuse the validation and the
+    resolved references of files it did not re-read."""
     today = today_for(options)
     content = validate(tree, diagnostics, today, memo)
     if content.config is None:
         return "sv", None
     if options.base_url is not None:
         content.config = dataclasses.replace(content.config, base_url=options.base_url)
-    site = resolve(content, diagnostics, today, options.with_drafts)
+    site = resolve(content, diagnostics, today, options.with_drafts, resolved)
     return content.config.language, None if diagnostics.errors else site
 
 

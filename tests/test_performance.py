@@ -22,7 +22,7 @@ from govsite.cache import FILE, FOLDER, BuildCache
 from govsite.errors import Diagnostics
 from govsite.incremental import LiveBuild
 from govsite.parallel import render_pages
-from govsite.pipeline import Options, load
+from govsite.pipeline import Options, check, load
 from govsite.render import default_theme, plan_pages, relative_url
 
 DEEP = bool(os.environ.get("GOVSITE_DEEP_TESTS"))
@@ -240,6 +240,57 @@ def test_a_settings_change_rebuilds_every_page(site_dir, tmp_path):
     result = live.rebuild([site_yaml])
     assert result.ok and result.full
     assert without_search(tree_digest(tmp_path / "live")) == without_search(cold_digest(content, tmp_path / "cold"))
+
+
+def test_live_messages_equal_a_cold_checks_after_each_edit(site_dir, tmp_path):
+    """The live build reuses what unchanged files' references resolved to: the messages about
+    them (a link to a draft, an unknown id and its nearest ids) must still be a cold check's."""
+    import datetime as dt
+    content = site_dir / "content"
+    options = Options(content=content, output=tmp_path / "live", today=dt.date.fromisoformat(TODAY))
+    live = LiveBuild(options)
+    assert live.build().ok
+    risk = content / "risks" / "risk-00001.md"
+    mission_id = re.search(r"^missions: \[([^,\]]+)", risk.read_text(), re.M).group(1)
+    mission = content / "missions" / f"{mission_id}.md"
+    plan = sorted((content / "plans").glob("*.md"))[0]
+
+    def messages(diagnostics):
+        return sorted((d.level, d.code, d.location.path, d.location.line, sorted(d.params.items()))
+                      for d in diagnostics if d.level != "notice")  # notices: the git history's, not the check's
+
+    def make_draft():  # every risk naming the mission now links to a draft: a warning each
+        mission.write_text(mission.read_text().replace("---\n", "---\ndraft: true\n", 1))
+        return [mission]
+
+    def edit_the_risk():
+        risk.write_text(risk.read_text() + "\nEtt nytt stycke.\n")
+        return [risk]
+
+    def edit_another_file():
+        plan.write_text(plan.read_text() + "\nEtt nytt stycke.\n")
+        return [plan]
+
+    def link_a_risk_not_yet_written():
+        plan.write_text(plan.read_text() + "\nSe [[risk:risk-ny]].\n")
+        return [plan]
+
+    def write_that_risk():
+        shutil.copy(risk, content / "risks" / "risk-ny.md")
+        return [content / "risks" / "risk-ny.md"]
+
+    def name_it_wrongly():  # the message names the nearest ids: they change with a new file
+        (content / "risks" / "risk-ny.md").rename(content / "risks" / "risk-nyy.md")
+        return [content / "risks" / "risk-ny.md", content / "risks" / "risk-nyy.md"]
+
+    for step in (make_draft, edit_the_risk, edit_another_file, link_a_risk_not_yet_written,
+                 write_that_risk, name_it_wrongly):
+        result = live.rebuild(step())
+        cold = check(options)
+        assert messages(result.diagnostics) == messages(cold.diagnostics), step.__name__
+        assert result.ok == (cold.site is not None), step.__name__
+    assert any(d.code == "ref_to_draft" for d in result.diagnostics)
+    assert any(d.code == "unknown_ref" and "risk-nyy" in d.params["nearest"] for d in result.diagnostics)
 
 
 @pytest.mark.skipif(not DEEP, reason="GOVSITE_DEEP_TESTS=1: many random live edits")

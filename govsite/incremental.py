@@ -195,7 +195,10 @@ class LiveBuild:
         else:
             if self.renderer is None:
                 self.renderer = Renderer(site, self.theme, body_cache=self.fragments, helpers=helpers)
+                self.renderer.env.fragments = {}
             renderer = self.renderer
+            for key in affected:  # what shows these entities on index pages is rendered again
+                renderer.env.fragments.pop(key, None)
             renderer.use_site(site)
             renderer.env.globals.update(helpers or {})
             renderer.body_cache = self.fragments

@@ -30,6 +30,7 @@ deletes, renames).
 """
 from __future__ import annotations
 
+import gc
 import os
 import time
 from dataclasses import dataclass, field
@@ -226,6 +227,13 @@ class LiveBuild:
         self.site, self.files, self.records = site, files, publication.records  # the last good site
         if full and self.disk is not None:
             self.disk.save()  # after a full build only: a one-file edit must stay instant
+        if full:
+            # The site just built lives until the next full build: out of the cyclic collector's
+            # way, which otherwise walks its millions of objects for 0.2-0.4 s of every edit
+            # at 10,000 entities. Unfrozen first, so that the previous site can be collected.
+            gc.unfreeze()
+            gc.collect()
+            gc.freeze()
         return LiveResult(True, site, language, written, removed, len(wanted), full, diagnostics.items,
                           time.perf_counter() - started)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-import xml.etree.ElementTree as ET
+from xml.sax.saxutils import escape
 
 from . import model
 from .export import absolute, has_address, safe_strings
@@ -23,17 +23,19 @@ def page_address(site: model.Site, path: str) -> str:
 
 
 def sitemap(site: model.Site, html_paths: list[str], lastmod: dict[str, str]) -> bytes:
-    ET.register_namespace("", SITEMAP)
-    root = ET.Element(f"{{{SITEMAP}}}urlset")
+    # Written as text, as ElementTree would indent it: building and serialising 30,000
+    # elements took 0.1 s of every live edit at 10,000 pages.
+    entries = []
     for path in sorted(html_paths):
         if path == "404.html":
             continue
-        url = ET.SubElement(root, f"{{{SITEMAP}}}url")
-        ET.SubElement(url, f"{{{SITEMAP}}}loc").text = page_address(site, path)
+        entry = f"  <url>\n    <loc>{escape(page_address(site, path))}</loc>\n"
         if path in lastmod:
-            ET.SubElement(url, f"{{{SITEMAP}}}lastmod").text = lastmod[path]
-    ET.indent(root)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8") + b"\n"
+            entry += f"    <lastmod>{escape(lastmod[path])}</lastmod>\n"
+        entries.append(entry + "  </url>\n")
+    urlset = f'<urlset xmlns="{SITEMAP}">\n' + "".join(entries) + "</urlset>" if entries else \
+        f'<urlset xmlns="{SITEMAP}" />'
+    return ('<?xml version="1.0" encoding="utf-8"?>\n' + urlset + "\n").encode("utf-8")
 
 
 def lastmods(site: model.Site) -> dict[str, str]:

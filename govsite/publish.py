@@ -45,19 +45,22 @@ class Letter:
     entities: tuple
 
 
-def _sort_key(language: str):
-    """Alphabetical order of the site's language: in Swedish å, ä, ö come after z."""
-    tail = {"å": "{1", "ä": "{2", "ö": "{3", "æ": "{2", "ø": "{3"} if language == "sv" else {}
+SWEDISH_TAIL = {"å": "{1", "ä": "{2", "ö": "{3", "æ": "{2", "ø": "{3"}
 
-    def key(text: str) -> str:
-        out = []
-        for char in text.casefold():
-            if char in tail:
-                out.append(tail[char])
-            else:
-                out.append(unicodedata.normalize("NFD", char)[0])
-        return "".join(out)
-    return key
+
+# A pure function of two strings; kept between the live preview's rebuilds, where
+# sorting 10,000 titles again took 0.06 s of every edit.
+@functools.lru_cache(maxsize=1 << 16)
+def collation_key(language: str, text: str) -> str:
+    """Alphabetical order of the site's language: in Swedish å, ä, ö come after z."""
+    tail = SWEDISH_TAIL if language == "sv" else {}
+    out = []
+    for char in text.casefold():
+        if char in tail:
+            out.append(tail[char])
+        else:
+            out.append(unicodedata.normalize("NFD", char)[0])
+    return "".join(out)
 
 
 class Publication:
@@ -67,7 +70,7 @@ class Publication:
         self.site = site
         self.known_records = known_records
         self.known_feeds = known_feeds
-        self.records: dict = {}  # every entity's open-data record (JSON), once `data` is made
+        self.records: dict = {}  # every entity's open data (export.EntityData), once `data` is made
         self.locale = Locale.load(site.config.language)
         taken = {entity_path("pages", i) + "index.html" for i in site.entities.get("pages", {})}
         self.search_page = SEARCH_PAGE not in taken
@@ -116,8 +119,8 @@ class Publication:
 
     def az_index(self) -> list[Letter]:
         """Every published entity, A–Ö by title, grouped by first letter."""
-        key = _sort_key(self.site.config.language)
-        entities = sorted(export.published(self.site), key=lambda e: (key(e.title), e.kind, e.id))
+        language = self.site.config.language
+        entities = sorted(export.published(self.site), key=lambda e: (collation_key(language, e.title), e.kind, e.id))
         letters: dict[str, list] = {}
         for entity in entities:
             first = entity.title[:1].upper()

@@ -28,9 +28,13 @@ class Content:
 
 def validate(tree: ContentTree, diagnostics: Diagnostics, today: dt.date, memo: dict | None = None) -> Content:
     """`memo` (optional, incremental.py) keeps each file's validation across rebuilds:
-    (path, digest, matrix) → (entity or None, its diagnostics)."""
+    (path, digest) → (entity or None, its diagnostics), for one risk matrix."""
     config = validate_site(tree.site, diagnostics)
     matrix = config.risk_matrix if config else None
+    if memo is not None and memo.get("matrix", matrix) != matrix:  # risks are rated on it
+        memo.clear()
+    if memo is not None:
+        memo["matrix"] = matrix  # compared once here, not hashed into 10,000 keys
     entities: dict[str, dict[str, model.Entity]] = {kind: {} for kind in model.KINDS}
     first_path: dict[tuple, str] = {}
     broken = set()
@@ -47,7 +51,7 @@ def validate(tree: ContentTree, diagnostics: Diagnostics, today: dt.date, memo: 
         if memo is None:
             entity = validate_entity(doc, diagnostics, matrix)
         else:
-            memo_key = (doc.path, doc.digest, matrix)
+            memo_key = (doc.path, doc.digest)
             if memo_key not in memo:
                 local = Diagnostics()
                 memo[memo_key] = (validate_entity(doc, local, matrix), local.items)

@@ -224,13 +224,12 @@ def safe_cell(value) -> str:
     return "'" + text if text.startswith(CSV_FORMULA_START) else text
 
 
-def _csv(header: list[str], rows: list[list]) -> bytes:
+def csv_lines(rows: list[list]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
     for row in rows:
         writer.writerow([safe_cell(cell) for cell in row])
-    return out.getvalue().encode("utf-8")
+    return out.getvalue()
 
 
 RISK_COLUMNS = ["id", "title", "unit", "owner", "probability", "severity", "value", "rating", "status",
@@ -238,29 +237,23 @@ RISK_COLUMNS = ["id", "title", "unit", "owner", "probability", "severity", "valu
 GOAL_COLUMNS = ["plan", "id", "title", "status", "progress", "indicator", "target", "missions", "risks", "url"]
 
 
-def risks_csv(site: model.Site) -> bytes:
-    rows = []
-    for risk in site.entities.get("risks", {}).values():
-        if risk.draft:
-            continue
-        missions = [m for m in risk.missions if _is_public(site, ("missions", m))]
-        rows.append([risk.id, risk.title, risk.unit, risk.owner, risk.probability, risk.severity, risk.value,
-                     site.config.risk_matrix.rating(risk.value).label, risk.status, missions, risk.assessed,
-                     risk.review, len(risk.controls), risk.updated, _link(site, "risks", risk.id)])
-    return _csv(RISK_COLUMNS, rows)
+REGISTERS = {"risks": (f"{DATA}risks.csv", RISK_COLUMNS), "plans": (f"{DATA}goals.csv", GOAL_COLUMNS)}
 
 
-def goals_csv(site: model.Site) -> bytes:
-    rows = []
-    for plan in site.entities.get("plans", {}).values():
-        if plan.draft:
-            continue
-        for goal in plan.goals:
-            rows.append([plan.id, goal.id, goal.title, goal.status, goal.progress, goal.indicator, goal.target,
-                         [m for m in goal.missions if _is_public(site, ("missions", m))],
-                         [r for r in goal.risks if _is_public(site, ("risks", r))],
-                         _link(site, "plans", plan.id, goal.id)])
-    return _csv(GOAL_COLUMNS, rows)
+def register_rows(site: model.Site, entity: model.Entity) -> str:
+    """The entity's lines in its kind's CSV register (risks.csv, goals.csv): "" for other kinds."""
+    if isinstance(entity, model.Risk):
+        missions = [m for m in entity.missions if _is_public(site, ("missions", m))]
+        return csv_lines([[entity.id, entity.title, entity.unit, entity.owner, entity.probability, entity.severity,
+                           entity.value, site.config.risk_matrix.rating(entity.value).label, entity.status,
+                           missions, entity.assessed, entity.review, len(entity.controls), entity.updated,
+                           _link(site, "risks", entity.id)]])
+    if isinstance(entity, model.Plan):
+        return csv_lines([[entity.id, goal.id, goal.title, goal.status, goal.progress, goal.indicator, goal.target,
+                           [m for m in goal.missions if _is_public(site, ("missions", m))],
+                           [r for r in goal.risks if _is_public(site, ("risks", r))],
+                           _link(site, "plans", entity.id, goal.id)] for goal in entity.goals])
+    return ""
 
 
 # --- DCAT-AP-SE catalog -------------------------------------------------------------------
@@ -341,29 +334,39 @@ def collection(kind: str, records: list[bytes]) -> bytes:
     return empty.replace(b'"items":[]', b'"items":[' + b",".join(records) + b"]", 1)
 
 
+@dataclasses.dataclass(frozen=True)
+class EntityData:
+    """An entity's open data: its record's JSON and its lines in a CSV register."""
+    json: bytes
+    rows: str
+
+
 def export(site: model.Site, known: dict | None = None, made: dict | None = None) -> dict[str, bytes]:
     """Every open-data file, by output path.
 
-    `known`: {entity key: its record's JSON} of entities whose record cannot have changed
-    (the live preview's, after an edit that does not reach them), used as it is;
-    `made`, when given, receives every entity's record JSON for the next time."""
+    `known`: {entity key: EntityData} of entities whose data cannot have changed (the live
+    preview's, after an edit that does not reach them), used as it is; `made`, when given,
+    receives every entity's EntityData for the next time."""
     files: dict[str, bytes] = {}
     known = known or {}
     for kind in model.KINDS:
         records = []  # each record's JSON, without its newline
+        rows = []
         for entity in site.entities.get(kind, {}).values():
             if entity.draft:
                 continue
             data = known.get(entity.key)
             if data is None:
-                data = dumps(entity_record(site, entity))
+                data = EntityData(dumps(entity_record(site, entity)), register_rows(site, entity))
             if made is not None:
                 made[entity.key] = data
-            records.append(data[:-1])
-            files[entity_data_path(kind, entity.id)] = data
+            records.append(data.json[:-1])
+            rows.append(data.rows)
+            files[entity_data_path(kind, entity.id)] = data.json
         files[f"{DATA}{kind}.json"] = collection(kind, records)
-    files[f"{DATA}risks.csv"] = risks_csv(site)
-    files[f"{DATA}goals.csv"] = goals_csv(site)
+        if kind in REGISTERS:
+            path, columns = REGISTERS[kind]
+            files[path] = (csv_lines([columns]) + "".join(rows)).encode("utf-8")
     files[f"{DATA}schema.json"] = dumps(json_schema(site))
     files[f"{DATA}catalog.jsonld"] = dumps(catalog(site, files))
     return dict(sorted(files.items()))

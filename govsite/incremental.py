@@ -108,7 +108,7 @@ class LiveBuild:
         self.fragments: dict[str, str] = {}  # body text → HTML, shared by every rebuild
         self.renderer: Renderer | None = None  # one for every partial rebuild: templates compile once
         self.read_diagnostics: list[Diagnostic] = []  # what reading the current tree reported
-        self.records: dict = {}  # each entity's open-data record (JSON), of the last good site
+        self.records: dict = {}  # each entity's open data (export.EntityData), of the last good site
 
     # --- public API ---
 

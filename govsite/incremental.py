@@ -254,6 +254,8 @@ class LiveBuild:
             before, after = old.entities.get(kind, {}), new.entities.get(kind, {})
             for entity_id in before.keys() | after.keys():
                 a, b = before.get(entity_id), after.get(entity_id)
+                if a is b:  # the same object: the file was not read again
+                    continue
                 if a is None or b is None or a != b or a.body != b.body or a.lines != b.lines:
                     changed.add((kind, entity_id))
         affected = set(changed)

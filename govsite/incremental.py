@@ -105,8 +105,10 @@ class LiveBuild:
         self.tree: ContentTree | None = None
         self.site: model.Site | None = None
         self.files: dict[str, bytes] = {}
-        self.fragments: dict[str, str] = {}  # body text → HTML, shared by every rebuild
-        self.renderer: Renderer | None = None  # one for every partial rebuild: templates compile once
+        self.bodies: dict[str, str] = {}  # body text → HTML, shared by every rebuild
+        # One for every partial rebuild (templates compile once), with the rows of index pages
+        # of the last good site; dropped when a build fails after rendering.
+        self.renderer: Renderer | None = None
         self.read_diagnostics: list[Diagnostic] = []  # what reading the current tree reported
         self.records: dict = {}  # each entity's open data (export.EntityData), of the last good site
 
@@ -187,22 +189,25 @@ class LiveBuild:
         wanted = pages if full else self._affected_pages(affected, pages)
         render_diagnostics = Diagnostics()
         if full:
-            self.renderer = None
             files = static_files(self.theme)
             cache = self.disk if self.disk is not None else BuildCache.disabled()
-            files.update(render_pages(site, self.theme, wanted, render_diagnostics, helpers=helpers,
-                                      cache=cache))
-            self.fragments = cache.fragments(e.body for e in site.all() if e.body.strip())
+            files.update(render_pages(site, self.theme, [p for p in wanted if p.key is not None],
+                                      render_diagnostics, helpers=helpers, cache=cache))
+            self.bodies = cache.fragments(e.body for e in site.all() if e.body.strip())
+            # The pages without an entity here, by the renderer kept for edits: the first edit
+            # then finds the rows of the index pages already rendered.
+            renderer = Renderer(site, self.theme, body_cache=self.bodies, helpers=helpers)
+            renderer.env.fragments = {}
+            files.update(renderer.render_all([p for p in wanted if p.key is None], render_diagnostics))
         else:
-            if self.renderer is None:
-                self.renderer = Renderer(site, self.theme, body_cache=self.fragments, helpers=helpers)
-                self.renderer.env.fragments = {}
-            renderer = self.renderer
+            renderer = self.renderer or Renderer(site, self.theme, body_cache=self.bodies, helpers=helpers)
+            if renderer.env.fragments is None:
+                renderer.env.fragments = {}
             for key in affected:  # what shows these entities on index pages is rendered again
                 renderer.env.fragments.pop(key, None)
             renderer.use_site(site)
             renderer.env.globals.update(helpers or {})
-            renderer.body_cache = self.fragments
+            renderer.body_cache = self.bodies
             page_paths = {p.path for p in pages}
             # A theme edit rebuilds everything (_patched_tree), so static files are as they were;
             # then the pages kept, then those rendered again.
@@ -213,6 +218,7 @@ class LiveBuild:
         previous_index = None if full else {p: d for p, d in self.files.items() if p.startswith("pagefind/")}
         files.update(publication.files(files, render_diagnostics, previous_index))
         diagnostics.extend(render_diagnostics.items)
+        self.renderer = None  # until this build is the last good one: its rows may be of a failed site
         if render_diagnostics.errors or _failed(diagnostics, options.strict):
             return self._failed(language, diagnostics, started)
         written = sorted(p for p, data in files.items() if self.files.get(p) != data)
@@ -225,6 +231,7 @@ class LiveBuild:
                                   output=str(options.output), reason=str(exc))
                 return self._failed(language, diagnostics, started)
         self.site, self.files, self.records = site, files, publication.records  # the last good site
+        self.renderer = renderer
         if full and self.disk is not None:
             self.disk.save()  # after a full build only: a one-file edit must stay instant
         if full:

@@ -58,11 +58,13 @@ class ResolveMemo:
     def __init__(self) -> None:
         self.universe = None
         self.entries: dict = {}  # entity key → (entity, its links, its diagnostics)
+        self.last: tuple | None = None  # (links_out, links_in) of the last resolve
 
     def start(self, universe) -> None:
         if universe != self.universe:
             self.universe = universe
             self.entries = {}
+            self.last = None
 
 
 def _universe(content: Content, with_drafts: bool):
@@ -129,6 +131,7 @@ def resolve(content: Content, diagnostics: Diagnostics, today: dt.date, with_dra
     if memo is not None:
         memo.start(_universe(content, with_drafts))
     own_links: dict = {}
+    same_links = memo is not None and memo.last is not None  # as the last resolve's, so far
     for kind in model.KINDS:
         for entity in entities[kind].values():
             if memo is None:
@@ -137,7 +140,9 @@ def resolve(content: Content, diagnostics: Diagnostics, today: dt.date, with_dra
                 entry = memo.entries.get(entity.key)
                 if entry is None or entry[0] is not entity:
                     found = Diagnostics()
-                    entry = memo.entries[entity.key] = (entity, entity_links(entity, found), found.items)
+                    links = entity_links(entity, found)
+                    same_links = same_links and entry is not None and entry[1] == links
+                    entry = memo.entries[entity.key] = (entity, links, found.items)
                 links = entry[1]
                 diagnostics.extend(entry[2])
             if links:
@@ -146,21 +151,32 @@ def resolve(content: Content, diagnostics: Diagnostics, today: dt.date, with_dra
         exists(diagnostics, lambda: (location, field), kind, ref_id)
     _check_unit_tree(entities["units"], diagnostics)
 
-    # Links in the site's order (by source, then field, target, goal): backlinks too come out sorted.
-    links_out = {source: own_links[source] for source in sorted(own_links)}
-    links_in: dict = defaultdict(list)
-    for links in links_out.values():
-        for link in links:
-            links_in[link.target].append(link)
+    if same_links:  # an edit of text or fields that link nothing new: the same backlinks
+        links_out, links_in = memo.last
+    else:
+        links_out, links_in = _index(own_links)
+        if memo is not None:
+            memo.last = links_out, links_in
     published_entities = {kind: {i: e for i, e in entities[kind].items() if published(e)} for kind in model.KINDS}
     return model.Site(
         config=content.config,
         entities=published_entities,
         links_out=links_out,
-        links_in={k: tuple(v) for k, v in links_in.items()},
+        links_in=links_in,
         today=today,
         with_drafts=with_drafts,
     )
+
+
+def _index(own_links: dict) -> tuple[dict, dict]:
+    """(links_out, links_in) in the site's link order (by source, then field, target, goal):
+    the backlinks of each target come out sorted too."""
+    links_out = {source: own_links[source] for source in sorted(own_links)}
+    links_in: dict = defaultdict(list)
+    for links in links_out.values():
+        for link in links:
+            links_in[link.target].append(link)
+    return links_out, {k: tuple(v) for k, v in links_in.items()}
 
 
 def _check_unit_tree(units: dict, diagnostics: Diagnostics) -> None:

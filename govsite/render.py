@@ -6,6 +6,7 @@ entity's file instead of rendering blank.
 """
 from __future__ import annotations
 
+import copy
 import functools
 from dataclasses import dataclass
 from importlib import resources
@@ -96,27 +97,38 @@ class EntityFragments(Extension):
 
     def __init__(self, environment):
         super().__init__(environment)
-        environment.extend(fragments=None)  # {entity key: {(template:line, page path): markup}}
+        environment.extend(fragments=None)  # {entity key: {(template:line, page path, variant): markup}}
+        # Filters, not calls: Jinja calls a filter directly, while a call in a template goes
+        # through context.call's checks, which cost more than a kept row saves.
+        environment.filters["_kept_fragment"] = self._kept
+        environment.filters["_keep_fragment"] = self._keep
+        self.found = None  # what _kept found, for the output right after it
 
     def parse(self, parser):
         lineno = next(parser.stream).lineno
         subject = parser.parse_expression()
         variant = parser.parse_expression() if parser.stream.skip_if("comma") else nodes.Const(None)
         body = parser.parse_statements(("name:endfragment",), drop_needle=True)
-        where = nodes.Const(f"{parser.name}:{lineno}")
-        call = self.call_method("_fragment", [nodes.ContextReference(), subject, variant, where])
-        return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
+        args = [nodes.Name("page", "load"), variant, nodes.Const(f"{parser.name}:{lineno}")]
+        kept = nodes.Filter(subject, "_kept_fragment", args, [], None, None)
+        keep = nodes.Filter(None, "_keep_fragment", copy.deepcopy([subject] + args), [], None, None)
+        # {% if subject|_kept_fragment(…) %}{{ found }}{% else %}{% filter _keep_fragment(subject, …) %}body…
+        return nodes.If(kept, [nodes.Output([self.attr("found")])], [],
+                        [nodes.FilterBlock(body, keep)]).set_lineno(lineno)
 
-    def _fragment(self, context, subject, variant, where: str, caller) -> str:
+    def _kept(self, subject, page, variant, where: str) -> bool:
         store = self.environment.fragments
         if store is None:
-            return caller()
-        key = subject if isinstance(subject, tuple) else subject.key
-        place = (where, context["page"].path, variant)
-        kept = store.setdefault(key, {})
-        markup = kept.get(place)
-        if markup is None:
-            markup = kept[place] = caller()
+            return False
+        kept = store.get(subject if isinstance(subject, tuple) else subject.key)
+        self.found = kept and kept.get((where, page.path, variant))
+        return self.found is not None
+
+    def _keep(self, markup, subject, page, variant, where: str):
+        store = self.environment.fragments
+        if store is not None:
+            key = subject if isinstance(subject, tuple) else subject.key
+            store.setdefault(key, {})[(where, page.path, variant)] = markup
         return markup
 
 

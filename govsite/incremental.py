@@ -15,12 +15,14 @@ becomes a draft), and re-renders:
 - the pages of changed, added and removed entities,
 - the pages they link to and the pages linking to them (before and after),
 - every page without an entity (index pages, home, 404 and the pages other
-  features add), since each of them lists entities of several kinds,
+  features add), since each of them lists entities of several kinds; their
+  `{% fragment %}` rows of entities the edit cannot reach are kept (render.py),
 - every page, when site.yaml, a navigation page or anything outside the kind
   folders changed (then a full rebuild, still from memory and the cache).
 
-Feeds and open data are made again on every rebuild; the search index only on a
-full one (a preview's search may lag behind an edit until the next full build).
+Feeds and open data are made again on every rebuild, from the kept open data of
+the entities the edit cannot reach; the search index only on a full one (a
+preview's search may lag behind an edit until the next full build).
 
 Output files are rewritten only when their bytes changed, each atomically; a
 failed rebuild writes nothing and keeps the last good site (result.ok False,

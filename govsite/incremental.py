@@ -48,7 +48,7 @@ from .links import ResolveMemo
 from .parallel import render_pages
 from .pipeline import Options, _failed, settle
 from .publish import Publication
-from .render import PageSpec, Renderer, default_theme, plan_pages, static_files
+from .render import FragmentStore, PageSpec, Renderer, default_theme, plan_pages, static_files
 from .source import ContentTree, _read_entity, read_content
 from .write import UnsafeOutput, safe_relpath, write_site
 
@@ -199,14 +199,13 @@ class LiveBuild:
             # The pages without an entity here, by the renderer kept for edits: the first edit
             # then finds the rows of the index pages already rendered.
             renderer = Renderer(site, self.theme, body_cache=self.bodies, helpers=helpers)
-            renderer.env.fragments = {}
+            renderer.env.fragments = FragmentStore()
             files.update(renderer.render_all([p for p in wanted if p.key is None], render_diagnostics))
         else:
             renderer = self.renderer or Renderer(site, self.theme, body_cache=self.bodies, helpers=helpers)
             if renderer.env.fragments is None:
-                renderer.env.fragments = {}
-            for key in affected:  # what shows these entities on index pages is rendered again
-                renderer.env.fragments.pop(key, None)
+                renderer.env.fragments = FragmentStore()
+            renderer.env.fragments.forget(affected)  # what shows these entities is rendered again
             renderer.use_site(site)
             renderer.env.globals.update(helpers or {})
             renderer.body_cache = self.bodies

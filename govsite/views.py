@@ -210,6 +210,10 @@ class GoalRow:
     plan: model.Plan
     goal: model.Goal
 
+    @property
+    def key(self) -> tuple:  # the entity a row shows ({% fragment %})
+        return self.plan.key
+
 
 def goal_sections(site: model.Site, locale: Locale) -> list[Section]:
     """Every plan goal grouped by its status, for the plans page."""

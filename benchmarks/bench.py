@@ -70,7 +70,7 @@ def live_edits(content: Path, output: Path, edits: int = 5) -> dict:
 
     from govsite.incremental import LiveBuild
     from govsite.pipeline import Options
-    live = LiveBuild(Options(content=content, output=output, today=dt.date(2026, 11, 28)))
+    live = LiveBuild(Options(content=content, output=output, today=dt.date(2026, 11, 28)), freeze_gc=True)
     started = time.perf_counter()
     assert live.build().ok
     first = time.perf_counter() - started

@@ -90,10 +90,14 @@ class _MemoryCache:
 
 class LiveBuild:
     def __init__(self, options: Options, helpers: dict | None = None,
-                 extra_pages: Callable[[model.Site], list[PageSpec]] | None = None, write: bool = True):
+                 extra_pages: Callable[[model.Site], list[PageSpec]] | None = None, write: bool = True,
+                 freeze_gc: bool = False):
         """`helpers` (a dict, or a function of the Site giving one, for helpers that read
         the Site) and `extra_pages` (a function of the Site) are what other features give
-        a Renderer and add to plan_pages(site); `write=False` keeps files in `self.files` only."""
+        a Renderer and add to plan_pages(site); `write=False` keeps files in `self.files` only.
+        `freeze_gc`: the process is this preview's (serve): after each full build, freeze
+        the built site out of the cyclic garbage collector's way (gc.freeze is process-wide)."""
+        self.freeze_gc = freeze_gc
         self.options = options
         self.helpers = helpers
         self.extra_pages = extra_pages
@@ -235,7 +239,7 @@ class LiveBuild:
         self.renderer = renderer
         if full and self.disk is not None:
             self.disk.save()  # after a full build only: a one-file edit must stay instant
-        if full:
+        if full and self.freeze_gc:
             # The site just built lives until the next full build: out of the cyclic collector's
             # way, which otherwise walks its millions of objects for 0.2-0.4 s of every edit
             # at 10,000 entities. Unfrozen first, so that the previous site can be collected.

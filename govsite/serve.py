@@ -99,7 +99,7 @@ class Rebuilder:
         The site stays in memory (incremental.LiveBuild): an edit re-reads the changed files
         and re-renders only the pages that can show them; no list of changes means all of it."""
         if self._live is None:
-            self._live = LiveBuild(self.options, write=self.write)
+            self._live = LiveBuild(self.options, write=self.write, freeze_gc=True)
         result = self._live.rebuild(changed) if changed else self._live.build()
         if not result.ok:
             raise BuildFailed(result.diagnostics, result.language)

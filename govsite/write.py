@@ -15,7 +15,7 @@ import shutil
 import signal
 import threading
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 MARKER = ".govsite"  # marks a folder as govsite's output, so we never replace anything else
@@ -91,16 +91,10 @@ def collision_key(relpath: str) -> str:
     return unicodedata.normalize("NFC", relpath).casefold()
 
 
-def write_site(files: Mapping[str, bytes], output: Path, protected: list[Path],
-               forbid_inside: list[Path] = (), finish: Callable[[Path], list[str]] | None = None) -> list[str]:
-    """Replace `output` with exactly `files`; on any failure nothing changes.
-
-    `finish(folder)` may add files made from the written site (the search index) to the
-    new folder before it replaces `output`; what it returns (the paths it added) is returned."""
-    output = Path(output)
-    check_output_dir(output, protected, forbid_inside)
+def check_paths(paths: Iterable[str]) -> frozenset[str]:
+    """The paths, if every one is safe and no two are one file on any system; else UnsafeOutput."""
     seen: dict[str, str] = {}
-    for relpath in files:
+    for relpath in paths:
         normal = safe_relpath(relpath)
         key = collision_key(normal)
         if key in seen:
@@ -110,45 +104,109 @@ def write_site(files: Mapping[str, bytes], output: Path, protected: list[Path],
     for key, relpath in seen.items():
         if key in parents:
             raise UnsafeOutput(f"{relpath!r} would be both a file and a folder")
+    return frozenset(seen.values())
+
+
+def write_site(files: Mapping[str, bytes], output: Path, protected: list[Path],
+               forbid_inside: list[Path] = (), finish: Callable[[Path], list[str]] | None = None) -> list[str]:
+    """Replace `output` with exactly `files`; on any failure nothing changes.
+
+    `finish(folder)` may add files made from the written site (the search index) to the
+    new folder before it replaces `output`; what it returns (the paths it added) is returned."""
+    with site_writer(output, files, protected, forbid_inside) as writer:
+        for relpath in sorted(files):
+            writer.put(relpath, files[relpath])
+        return writer.swap(finish)
+
+
+class SiteWriter:
+    """The new site's temp folder while `site_writer` holds it open; see there."""
+
+    def __init__(self, output: Path, temp: Path, paths: frozenset[str]):
+        self.output = output
+        self.temp = temp
+        self.paths = paths
+        self.swapped = False
+        self._previous = (output / MARKER).is_file()
+        self._made: set[Path] = {temp}  # folders made by this process (a forked worker has its own copy)
+
+    def put(self, relpath: str, data: bytes) -> None:
+        """Write one file of the new site. Any process forked after the folder opened may call
+        this (parallel.py's workers do), so pages never travel back to the main process."""
+        if relpath not in self.paths:  # only checked paths: the checks must come before any write
+            raise UnsafeOutput(f"{relpath!r} was not among the paths checked")
+        target = self.temp / safe_relpath(relpath)
+        try:
+            if target.parent not in self._made:
+                target.parent.mkdir(parents=True, exist_ok=True)  # exist_ok: another worker may be first
+                self._made.add(target.parent)
+            if self._previous and _keep(self.output / relpath, target, data):
+                return
+            with open(target, "xb") as stream:  # "x": never through a planted link, never twice
+                stream.write(data)
+        except OSError as exc:
+            raise WriteFailed(exc.strerror or str(exc)) from exc
+
+    def swap(self, finish: Callable[[Path], list[str]] | None = None) -> list[str]:
+        """Replace the output with the new folder. `finish(folder)` may first add files made from
+        the written site (the search index); the paths it added are returned. Main process only."""
+        try:
+            added = finish(self.temp) if finish else []
+            old = _old_folder(self.output)
+            with _signals_blocked():  # the two renames happen together or not at all
+                if self.output.exists():
+                    os.replace(self.output, old)
+                os.replace(self.temp, self.output)
+                self.swapped = True
+        except OSError as exc:
+            raise WriteFailed(exc.strerror or str(exc)) from exc
+        return added
+
+
+@contextlib.contextmanager
+def site_writer(output: Path, paths: Iterable[str], protected: list[Path],
+                forbid_inside: list[Path] = ()) -> Iterator[SiteWriter]:
+    """Write a new site in steps, so that its files can be written as they are made:
+
+        with site_writer(output, paths, protected) as writer:  # every path checked, then the temp folder
+            writer.put(relpath, data)                            # also from forked workers
+            writer.swap()                                        # the new site replaces `output`
+
+    The output folder and every path are checked before anything is written. Leaving the
+    block without `swap` — an exception, SIGINT or SIGTERM (raised as Interrupted while the
+    block runs) — removes the temp folder and leaves `output` exactly as it was."""
+    output = Path(output)
+    check_output_dir(output, protected, forbid_inside)
+    checked = check_paths(paths)
     output.parent.mkdir(parents=True, exist_ok=True)
     clean_stale(output)
     temp = output.parent / f".{output.name}.tmp-{os.getpid()}"
-    old = output.parent / f".{output.name}.old-{os.getpid()}"
+    old = _old_folder(output)
     shutil.rmtree(temp, ignore_errors=True)
-    swapped = False
     with _signals_raise():
+        writer = None
         try:
-            temp.mkdir()
-            (temp / MARKER).write_text("govsite output: this folder is replaced by every build\n")
-            made: set[Path] = {temp}
-            previous = (output / MARKER).is_file()
-            for relpath in sorted(files):
-                target = temp / safe_relpath(relpath)
-                if target.parent not in made:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    made.add(target.parent)
-                data = files[relpath]
-                if previous and _keep(output / relpath, target, data):
-                    continue
-                with open(target, "xb") as stream:  # "x": never through a planted link, never twice
-                    stream.write(data)
-            added = finish(temp) if finish else []
-            with _signals_blocked():  # the two renames happen together or not at all
-                if output.exists():
-                    os.replace(output, old)
-                os.replace(temp, output)
-                swapped = True
-        except OSError as exc:
-            _undo(temp, old, output)
-            raise WriteFailed(exc.strerror or str(exc)) from exc
+            try:
+                temp.mkdir()
+                (temp / MARKER).write_text("govsite output: this folder is replaced by every build\n")
+            except OSError as exc:
+                raise WriteFailed(exc.strerror or str(exc)) from exc
+            writer = SiteWriter(output, temp, checked)
+            yield writer
         except BaseException:
-            if swapped:  # a signal that waited for the swap: the new site is whole, keep it
+            if writer is not None and writer.swapped:  # a signal that waited for the swap: the new site is whole
                 shutil.rmtree(old, ignore_errors=True)
             else:
                 _undo(temp, old, output)
             raise
+        if not writer.swapped:  # left without a swap: nothing changes
+            _undo(temp, old, output)
     shutil.rmtree(old, ignore_errors=True)
-    return added
+
+
+def _old_folder(output: Path) -> Path:
+    """Where the previous output waits during the swap (clean_stale restores it after a kill)."""
+    return output.parent / f".{output.name}.old-{os.getpid()}"
 
 
 def _ancestors(relpath: str):

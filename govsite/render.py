@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import functools
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -320,14 +321,18 @@ class Renderer:
         template = self.env.get_template(page.template)
         return template.render(page=page, entity=entity, kind=page.kind).encode("utf-8")
 
-    def render_all(self, pages: list[PageSpec], diagnostics: Diagnostics) -> dict[str, bytes]:
+    def render_all(self, pages: list[PageSpec], diagnostics: Diagnostics,
+                   sink: Callable[[str, bytes], None] | None = None) -> dict[str, bytes]:
+        """{output path: bytes} of `pages`; with `sink`, each page goes to sink(path, bytes) as soon
+        as it is rendered instead (a written build: no page is kept) and the result is empty."""
         files: dict[str, bytes] = {}
+        put = sink or files.__setitem__
         failed_templates = set()
         for page in pages:
             if page.template in failed_templates:
                 continue
             try:
-                files[page.path] = self.render(page)
+                put(page.path, self.render(page))
             except jinja2.TemplateError as exc:
                 failed_templates.add(page.template)
                 entity = self.site.get(page.key) if page.key else None

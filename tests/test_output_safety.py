@@ -13,8 +13,15 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.generate import generate
 from conftest import ROOT, SITES, run_govsite, tree_digest
-from govsite.write import MARKER, UnsafeOutput, write_site
+from govsite import pipeline
+from govsite.errors import Diagnostics
+from govsite.parallel import render_pages
+from govsite.pipeline import Options
+from govsite.publish import Publication
+from govsite.render import default_theme, plan_pages
+from govsite.write import MARKER, UnsafeOutput, WriteFailed, site_writer, write_site
 
 BASIC = SITES / "basic" / "content"
 
@@ -173,3 +180,24 @@ def test_an_output_swapped_out_by_a_kill_is_restored_when_the_next_build_fails(t
     assert result.returncode == 1
     assert tree_digest(project / "output") == before  # the published site is back
     assert _leftovers(project) == []
+
+
+# --- forked workers write pages straight into the temp folder ---
+
+def test_a_write_that_fails_in_a_worker_fails_the_whole_write(tmp_path):
+    generate(200, tmp_path / "site", words=20)
+    _, site = pipeline.load(Options(content=tmp_path / "site" / "content", cache=False), Diagnostics())
+    publication = Publication(site)
+    pages = plan_pages(site) + publication.pages()
+    output = tmp_path / "output"
+    write_site({"index.html": b"good"}, output, protected=[])
+    diagnostics = Diagnostics()
+    with pytest.raises(WriteFailed):
+        with site_writer(output, [page.path for page in pages], protected=[]) as writer:
+            (writer.temp / "risks").write_bytes(b"")  # a file where the workers need a folder
+            render_pages(site, default_theme(), pages, diagnostics, helpers=publication.helpers(), workers=2,
+                         min_pages=0, sink=writer.put)
+    assert diagnostics.items == []
+    assert (output / "index.html").read_bytes() == b"good"
+    assert sorted(tree_digest(output)) == [MARKER, "index.html"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output", "site"]

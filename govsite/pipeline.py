@@ -5,7 +5,6 @@ import dataclasses
 import datetime as dt
 import os
 import time
-from collections import ChainMap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +19,7 @@ from .publish import Publication
 from .render import default_theme, plan_pages, static_files
 from .source import ContentTree, read_content
 from .validate import validate
-from .write import MARKER, UnsafeOutput, WriteFailed, clean_stale, write_site
+from .write import MARKER, UnsafeOutput, WriteFailed, clean_stale, site_writer
 
 
 @dataclass
@@ -123,43 +122,27 @@ def build(options: Options, write: bool = True) -> Result:
     site = with_history(site, options, diagnostics)  # git history: what changed, when and why
     publication = Publication(site)
     theme = Path(options.theme or default_theme())
+    pages = plan_pages(site) + publication.pages()
     files = static_files(theme)
-    # The open data, made once before the workers fork: the data page lists its files' sizes,
+    # Open data, feeds and the sitemap need only the pages' paths: made before the pages, so that a
+    # written build knows every path before it writes anything (write.py checks them all first).
+    # The open data is also made before the workers fork: the data page lists its files' sizes,
     # and without this the worker rendering it made it too (3 s at 10,000 entities).
-    publication.data  # noqa: B018
-    # Every core renders pages (parallel.py); same bytes as Renderer.render_all(pages).
-    files.update(render_pages(site, theme, plan_pages(site) + publication.pages(), diagnostics,
-                              helpers=publication.helpers(), cache=cache))
-    # A written build indexes the pages where write_site puts them (no copy, no read-back).
-    index_later = write and publication.makes_search_index()
-    files.update(publication.files(files, diagnostics, index_later=index_later))
-    seconds["render"] = time.perf_counter() - started - seconds["load"]
-    if _failed(diagnostics, options.strict):
-        raise BuildFailed(diagnostics.items, language)
-    if write:
-        content = Path(options.content).resolve()
-        theme = Path(options.theme or default_theme()).resolve()
+    files.update(publication.beside_pages([*files, *(page.path for page in pages)], diagnostics))
 
-        def index_search(folder: Path) -> list[str]:
-            added = publication.index_written(folder, diagnostics)
-            if _failed(diagnostics, options.strict):  # before the swap: the old site stays
-                raise BuildFailed(diagnostics.items, language)
-            return added
+    def render(sink=None) -> dict[str, bytes]:
+        # Every core renders pages (parallel.py); same bytes as Renderer.render_all(pages).
+        return render_pages(site, theme, pages, diagnostics, helpers=publication.helpers(), cache=cache, sink=sink)
 
-        try:
-            # Never replace, nor write inside, what the build reads: content, theme, project, cwd.
-            added = write_site(files, Path(options.output), protected=[content, content.parent, Path.cwd(), theme],
-                               forbid_inside=[content, theme], finish=index_search if index_later else None)
-            if added:
-                files = ChainMap(files, OutputFiles(Path(options.output), added))
-        except WriteFailed as exc:
-            diagnostics.error("output_write_failed", SourceLocation(str(options.output)), output=str(options.output),
-                              reason=exc.reason)
-            raise BuildFailed(diagnostics.items, language) from exc
-        except UnsafeOutput as exc:
-            diagnostics.error("output_unsafe", SourceLocation(str(options.output)), output=str(options.output),
-                              reason=str(exc))
-            raise BuildFailed(diagnostics.items, language) from exc
+    if not write:
+        files.update(render())
+        files.update(publication.index_pages(files, diagnostics))
+        seconds["render"] = time.perf_counter() - started - seconds["load"]
+        if _failed(diagnostics, options.strict):
+            raise BuildFailed(diagnostics.items, language)
+    else:
+        files = _write(options, publication, files, pages, render, diagnostics, language)
+        seconds["render"] = time.perf_counter() - started - seconds["load"]
     if cache is not None:
         if inputs:  # only when skip_unchanged: a build that may be skipped next time
             cache.remember_build(inputs, language, diagnostics.items, list(files),
@@ -167,3 +150,40 @@ def build(options: Options, write: bool = True) -> Result:
         cache.save()
     seconds["total"] = time.perf_counter() - started
     return Result(site, language, files, diagnostics.items, seconds)
+
+
+def _write(options: Options, publication: Publication, files: dict[str, bytes], pages: list, render,
+           diagnostics: Diagnostics, language: str) -> OutputFiles:
+    """Render the pages straight into the new output folder (the workers write them: this process
+    never holds them all, 177 MB at 10,000 entities), index them, swap; the files, read on demand.
+    A failure anywhere, rendering included, leaves the old output as it was (write.py)."""
+    content = Path(options.content).resolve()
+    theme = Path(options.theme or default_theme()).resolve()
+    paths = [*files, *(page.path for page in pages)]
+    try:
+        # Never replace, nor write inside, what the build reads: content, theme, project, cwd.
+        with site_writer(Path(options.output), paths, protected=[content, content.parent, Path.cwd(), theme],
+                         forbid_inside=[content, theme]) as writer:
+            for relpath in sorted(files):
+                writer.put(relpath, files[relpath])
+            render(writer.put)
+            if _failed(diagnostics, options.strict):  # before the swap: the old site stays
+                raise BuildFailed(diagnostics.items, language)
+
+            def index_search(folder: Path) -> list[str]:
+                added = publication.index_written(folder, diagnostics)
+                if _failed(diagnostics, options.strict):
+                    raise BuildFailed(diagnostics.items, language)
+                return added
+
+            # The search index is made where the pages are (no copy, no read-back).
+            added = writer.swap(index_search if publication.makes_search_index() else None)
+    except WriteFailed as exc:
+        diagnostics.error("output_write_failed", SourceLocation(str(options.output)), output=str(options.output),
+                          reason=exc.reason)
+        raise BuildFailed(diagnostics.items, language) from exc
+    except UnsafeOutput as exc:
+        diagnostics.error("output_unsafe", SourceLocation(str(options.output)), output=str(options.output),
+                          reason=str(exc))
+        raise BuildFailed(diagnostics.items, language) from exc
+    return OutputFiles(Path(options.output), paths + added)

@@ -5,11 +5,13 @@ reusable by machines. One object per build, in three steps the pipeline calls:
     Renderer(site, theme, helpers=publication.helpers())   # head metadata, A–Ö index, data list
     render_all(plan_pages(site) + publication.pages(), ...) # the search page and the data page
     files.update(publication.files(files, diagnostics))     # data/, feeds, sitemap, search index
+    (a written build: `beside_pages(paths, ...)` before its pages, then `index_written(folder, ...)`)
 """
 from __future__ import annotations
 
 import functools
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -167,11 +169,21 @@ class Publication:
 
     # --- step 3: files beside the pages -----------------------------------------------
 
-    def files(self, rendered: dict[str, bytes], diagnostics: Diagnostics,
-              search_index: dict[str, bytes] | None = None, index_later: bool = False) -> dict[str, bytes]:
-        """Feeds, open data, sitemap and the search index (`search_index`: one made earlier,
-        which the live preview reuses after an edit rather than index every page again;
-        `index_later`: the caller indexes the written site with `index_written`)."""
+    def files(self, rendered: Mapping[str, bytes], diagnostics: Diagnostics,
+              search_index: dict[str, bytes] | None = None) -> dict[str, bytes]:
+        """Feeds, open data, sitemap and the search index of the pages in `rendered` (`search_index`:
+        one made earlier, which the live preview reuses after an edit rather than index every page again)."""
+        files = self.beside_pages(list(rendered), diagnostics)
+        if self.search_page and search_index:
+            files.update(search_index)
+        else:
+            files.update(self.index_pages(rendered, diagnostics))
+        return files
+
+    def beside_pages(self, paths: list[str], diagnostics: Diagnostics) -> dict[str, bytes]:
+        """Feeds, open data, sitemap: every file but the search index. They need only the paths
+        of the site's files (the sitemap lists the HTML pages), so a written build makes them
+        before its pages, and write.py checks every path before anything is written."""
         site = self.site
         where = SourceLocation(site.config.path, 1)
         files: dict[str, bytes] = dict(self.data)
@@ -180,7 +192,7 @@ class Publication:
         files[".nojekyll"] = b""
         files["robots.txt"] = discovery.robots(site)
         drafts = {entity_path(e.kind, e.id) + "index.html" for e in site.all()} - self._public_pages()
-        html = [path for path in rendered if path.endswith(".html") and path not in drafts]
+        html = [path for path in paths if path.endswith(".html") and path not in drafts]
         if export.has_address(site):
             files["sitemap.xml"] = discovery.sitemap(site, html, discovery.lastmods(site))
         else:
@@ -199,15 +211,17 @@ class Publication:
             if not free:  # a communicator's page of that name wins; say what is missing
                 diagnostics.warning("publish_path_taken", SourceLocation(f"content/pages/{name}.md", 1),
                                     path=name + "/")
-        if self.search_page and search_index:
-            files.update(search_index)
-        elif self.makes_search_index() and not index_later:
-            try:
-                files.update(search.search_index({p: rendered[p] for p in sorted(self._public_pages())
-                                                  if p in rendered}))
-            except search.SearchFailed as exc:
-                diagnostics.warning("publish_search_failed", where, problem=str(exc))
         return files
+
+    def index_pages(self, rendered: Mapping[str, bytes], diagnostics: Diagnostics) -> dict[str, bytes]:
+        """The search index of pages held in memory (a written build uses `index_written`)."""
+        if not self.makes_search_index():
+            return {}
+        try:
+            return search.search_index({p: rendered[p] for p in sorted(self._public_pages()) if p in rendered})
+        except search.SearchFailed as exc:
+            diagnostics.warning("publish_search_failed", SourceLocation(self.site.config.path, 1), problem=str(exc))
+            return {}
 
     def makes_search_index(self) -> bool:
         return self.search_page and self.site.config.search

@@ -2,6 +2,8 @@
 reads, and a failed build — at any stage — leaves the previous site exactly as it was."""
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import os
 import resource
 import shutil
@@ -16,14 +18,16 @@ import pytest
 from benchmarks.generate import generate
 from conftest import ROOT, SITES, run_govsite, tree_digest
 from govsite import pipeline
+from govsite.cache import OutputFiles
 from govsite.errors import Diagnostics
-from govsite.parallel import render_pages
+from govsite.parallel import PARALLEL_MIN_PAGES, render_pages
 from govsite.pipeline import Options
 from govsite.publish import Publication
 from govsite.render import default_theme, plan_pages
 from govsite.write import MARKER, UnsafeOutput, WriteFailed, site_writer, write_site
 
 BASIC = SITES / "basic" / "content"
+TODAY = "2026-11-28"
 
 
 def _site(tmp_path: Path) -> Path:
@@ -182,7 +186,107 @@ def test_an_output_swapped_out_by_a_kill_is_restored_when_the_next_build_fails(t
     assert _leftovers(project) == []
 
 
-# --- forked workers write pages straight into the temp folder ---
+# --- a site of many pages: forked workers write the pages straight into the temp folder ---
+
+TWO_CORES = pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: pages render in one process")
+
+
+def _many_pages(tmp_path: Path, entities: int = 400) -> Path:
+    """A project with more pages than parallel.PARALLEL_MIN_PAGES, and a first good build in output/."""
+    project = tmp_path / "project"
+    generate(entities, project, words=60)
+    with open(project / "content" / "site.yaml", "a") as stream:
+        stream.write("search: false\n")  # Pagefind is not what these tests are about (and costs seconds)
+    result = run_govsite("build", "--content", "content", "--output", "output", "--today", TODAY, cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert sum(1 for _ in (project / "output").rglob("index.html")) > PARALLEL_MIN_PAGES
+    return project
+
+
+def _processes_in(folder: Path) -> list[int]:
+    """Processes working in `folder`: a build's workers must never outlive it."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and Path(os.readlink(entry / "cwd")) == folder:
+                found.append(int(entry.name))
+        except OSError:
+            pass
+    return found
+
+
+@TWO_CORES
+def test_pages_written_by_the_workers_are_the_bytes_of_a_serial_build(tmp_path):
+    project = _many_pages(tmp_path)
+    one_core = {min(os.sched_getaffinity(0))}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    serial = subprocess.run([sys.executable, "-m", "govsite", "build", "--content", "content", "--output", "serial",
+                             "--today", TODAY, "--no-cache"], cwd=project, env=env, capture_output=True, text=True,
+                            timeout=120, preexec_fn=lambda: os.sched_setaffinity(0, one_core))
+    assert serial.returncode == 0, serial.stderr
+    assert tree_digest(project / "output") == tree_digest(project / "serial")
+    # The files of a written build are read from the output; an unwritten build holds them all.
+    options = Options(content=project / "content", output=project / "again", today=dt.date.fromisoformat(TODAY),
+                      cache=False)
+    written = pipeline.build(options).files
+    in_memory = pipeline.build(options, write=False).files
+    assert isinstance(written, OutputFiles)
+    assert sorted(written) == sorted(in_memory) == sorted(set(tree_digest(project / "serial")) - {MARKER})
+    assert all(written[path] == in_memory[path] for path in in_memory)
+
+
+@TWO_CORES
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_an_interrupt_while_the_workers_write_pages_leaves_the_previous_output(tmp_path, signum):
+    project = _many_pages(tmp_path, entities=1500)
+    for path in (project / "content" / "risks").glob("*.md"):  # every page of the new build differs
+        path.write_text(path.read_text() + "\nEn ny mening.\n")
+    before = tree_digest(project / "output")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen([sys.executable, "-m", "govsite", "build", "--content", "content", "--output",
+                                "output", "--today", TODAY], cwd=project, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    rendered = project / f".output.tmp-{process.pid}" / "risks"
+    deadline = time.monotonic() + 60
+    while process.poll() is None and time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            if len(os.listdir(rendered)) >= 20:  # the workers are writing risk pages
+                break
+        time.sleep(0.005)
+    assert process.poll() is None, "the build ended before it could be interrupted"
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + signum, stderr
+    assert "Bygget avbröts" in stderr and "Traceback" not in stderr
+    time.sleep(0.5)  # a worker still alive would write again, and make the temp folder anew
+    assert _processes_in(project) == []
+    assert tree_digest(project / "output") == before
+    assert _leftovers(project) == []
+
+
+@TWO_CORES
+@pytest.mark.parametrize("risk_template, expected, reported", [
+    # A template error: reported once, as a serial build reports it.
+    ("{% extends 'base.html' %}\n{% block main %}\n<p>{{ entity.no_such_field }}</p>\n{% endblock %}\n",
+     "templates/risk.html:3: fel: mallen risk.html", True),
+    # An exception the workers do not expect: a crash, but the old site stays all the same.
+    ("{% extends 'base.html' %}\n{% block main %}{{ 1 // 0 }}{% endblock %}\n", "ZeroDivisionError", False),
+])
+def test_a_page_that_fails_in_a_worker_leaves_the_previous_output(tmp_path, risk_template, expected, reported):
+    project = _many_pages(tmp_path)
+    before = tree_digest(project / "output")
+    shutil.copytree(ROOT / "templates", project / "theme")
+    (project / "theme" / "risk.html").write_text(risk_template)
+    result = run_govsite("build", "--content", "content", "--templates", "theme", "--output", "output",
+                         "--today", TODAY, cwd=project)
+    assert result.returncode == 1
+    assert expected in result.stderr
+    if reported:
+        assert result.stderr.count(expected) == 1 and "Traceback" not in result.stderr, result.stderr
+    assert _processes_in(project) == []
+    assert tree_digest(project / "output") == before
+    assert _leftovers(project) == []
+
 
 def test_a_write_that_fails_in_a_worker_fails_the_whole_write(tmp_path):
     generate(200, tmp_path / "site", words=20)

@@ -159,13 +159,14 @@ def _write(options: Options, publication: Publication, files: dict[str, bytes], 
     A failure anywhere, rendering included, leaves the old output as it was (write.py)."""
     content = Path(options.content).resolve()
     theme = Path(options.theme or default_theme()).resolve()
-    paths = [*files, *(page.path for page in pages)]
+    paths = [*files, *(page.path for page in pages)]  # `files` is emptied as it is written
     try:
         # Never replace, nor write inside, what the build reads: content, theme, project, cwd.
         with site_writer(Path(options.output), paths, protected=[content, content.parent, Path.cwd(), theme],
                          forbid_inside=[content, theme]) as writer:
             for relpath in sorted(files):
-                writer.put(relpath, files[relpath])
+                writer.put(relpath, files.pop(relpath))
+            publication.forget_data()  # written: the workers need not inherit them, nor this process keep them
             render(writer.put)
             if _failed(diagnostics, options.strict):  # before the swap: the old site stays
                 raise BuildFailed(diagnostics.items, language)

@@ -202,13 +202,10 @@ class LiveBuild:
             self.bodies = cache.fragments(e.body for e in site.all() if e.body.strip())
             # The pages without an entity here, by the renderer kept for edits: the first edit
             # then finds the rows of the index pages already rendered.
-            renderer = Renderer(site, self.theme, body_cache=self.bodies, helpers=helpers)
-            renderer.env.fragments = FragmentStore()
+            renderer = self._new_renderer(site, helpers)
             files.update(renderer.render_all([p for p in wanted if p.key is None], render_diagnostics))
         else:
-            renderer = self.renderer or Renderer(site, self.theme, body_cache=self.bodies, helpers=helpers)
-            if renderer.env.fragments is None:
-                renderer.env.fragments = FragmentStore()
+            renderer = self.renderer or self._new_renderer(site, helpers)
             renderer.env.fragments.forget(affected)  # what shows these entities is rendered again
             renderer.use_site(site)
             renderer.env.globals.update(helpers or {})
@@ -248,6 +245,12 @@ class LiveBuild:
             gc.freeze()
         return LiveResult(True, site, language, written, removed, len(wanted), full, diagnostics.items,
                           time.perf_counter() - started)
+
+    def _new_renderer(self, site: model.Site, helpers: dict) -> Renderer:
+        """A renderer for this preview's edits: it keeps the {% fragment %} rows it renders."""
+        renderer = Renderer(site, self.theme, body_cache=self.bodies, helpers=helpers)
+        renderer.env.fragments = FragmentStore()
+        return renderer
 
     def _failed(self, language, diagnostics: Diagnostics, started) -> LiveResult:
         return LiveResult(False, None, language, diagnostics=diagnostics.items,

@@ -1,10 +1,15 @@
 """A persistent cache of parsed files and rendered Markdown, under `.govsite-cache/`.
 
-The folder sits next to the content folder (git-ignored). It holds one pickle:
+The folder sits next to the content folder (git-ignored). It holds one file:
 
 - parsed files: content path → (sha1 of the file's bytes, (RawDoc, its diagnostics)),
 - Markdown: sha1 of a body → its sanitised HTML fragment (references still unresolved,
   see markup.py, so a fragment depends on the body text alone).
+
+The file is a header pickle, then one pickle per entry, its long text (a body, a
+fragment) as UTF-8 bytes: pickling a str that is not pure ASCII leaves a UTF-8
+copy inside that str for as long as it lives (CPython), and one pickle of the
+whole cache did so for every body and fragment, ~95 MB at 10,000 entities.
 
 Every entry is keyed by the bytes it came from, and the whole cache by govsite's
 version and a digest of govsite's own code, so a cache can never make the output
@@ -14,6 +19,7 @@ cache never grows beyond the site.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import os
@@ -66,15 +72,21 @@ class BuildCache:
         key = _code_digest()
         try:
             with open(folder / FILE, "rb") as stream:
-                stored = pickle.load(stream)
-            if not isinstance(stored, dict) or stored.get("key") != key:
-                raise ValueError("another govsite version")
-            docs, bodies = stored["docs"], stored["bodies"]
-            if not isinstance(docs, dict) or not isinstance(bodies, dict):
-                raise ValueError("not a govsite cache")
+                header = pickle.load(stream)
+                if not isinstance(header, dict) or header.get("key") != key:
+                    raise ValueError("another govsite version")
+                docs = {}
+                for _ in range(header["docs"]):
+                    relpath, digest, doc, body, problems = pickle.load(stream)
+                    docs[relpath] = (digest, (doc if doc is None else dataclasses.replace(doc, body=body.decode()),
+                                              problems))
+                bodies = {}
+                for _ in range(header["bodies"]):
+                    body_key, fragment = pickle.load(stream)
+                    bodies[body_key] = fragment.decode()
         except Exception:  # noqa: BLE001 - any broken cache means: build cold
             return cls(folder, key)
-        return cls(folder, key, docs, bodies, stored.get("last_build"))
+        return cls(folder, key, docs, bodies, header.get("last_build"))
 
     @classmethod
     def disabled(cls) -> "BuildCache":
@@ -138,9 +150,15 @@ class BuildCache:
                 ignore.write_text("*\n")
             temp = self.folder / f".{FILE}.{os.getpid()}"
             with open(temp, "wb") as stream:
-                pickle.dump({"key": self.key, "docs": self._used_docs, "bodies": self._used_bodies,
-                             "last_build": self.last_build}, stream,
-                            protocol=pickle.HIGHEST_PROTOCOL)
+                # A pickle per entry: each its own memo, so nothing is kept alive from one to the next.
+                pickle.dump({"key": self.key, "docs": len(self._used_docs), "bodies": len(self._used_bodies),
+                             "last_build": self.last_build}, stream, protocol=pickle.HIGHEST_PROTOCOL)
+                for relpath, (digest, (doc, problems)) in self._used_docs.items():
+                    body = b"" if doc is None else doc.body.encode()
+                    pickle.dump((relpath, digest, doc if doc is None else dataclasses.replace(doc, body=""), body,
+                                 problems), stream, protocol=pickle.HIGHEST_PROTOCOL)
+                for body_key, fragment in self._used_bodies.items():
+                    pickle.dump((body_key, fragment.encode()), stream, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temp, self.folder / FILE)
         except OSError:
             pass

@@ -183,7 +183,7 @@ def site_writer(output: Path, paths: Iterable[str], protected: list[Path],
     temp = output.parent / f".{output.name}.tmp-{os.getpid()}"
     old = _old_folder(output)
     shutil.rmtree(temp, ignore_errors=True)
-    with _signals_raise():
+    with _signals_raise() as signals:
         writer = None
         try:
             try:
@@ -195,12 +195,12 @@ def site_writer(output: Path, paths: Iterable[str], protected: list[Path],
             yield writer
         except BaseException:
             if writer is not None and writer.swapped:  # a signal that waited for the swap: the new site is whole
-                shutil.rmtree(old, ignore_errors=True)
+                signals.clean_up(shutil.rmtree, old, True)
             else:
-                _undo(temp, old, output)
+                signals.clean_up(_undo, temp, old, output)
             raise
         if not writer.swapped:  # left without a swap: nothing changes
-            _undo(temp, old, output)
+            signals.clean_up(_undo, temp, old, output)
     shutil.rmtree(old, ignore_errors=True)
 
 
@@ -253,19 +253,42 @@ def _alive(pid: int) -> bool:
     return True
 
 
-@contextlib.contextmanager
-def _signals_raise():
-    """While writing, SIGINT and SIGTERM raise Interrupted so that the cleanup runs."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
+class _Signals:
+    """SIGINT and SIGTERM while a site is written: the first raises Interrupted, so that the
+    cleanup runs; from then on, and during any cleanup, a signal waits until the cleanup is
+    done. Otherwise a second Ctrl-C, or SIGTERM sent to every process of a build (the workers
+    die first, so the failed rendering starts the cleanup, and then the main process's own
+    SIGTERM arrives), could stop shutil.rmtree halfway and leave the temp folder."""
 
-    def handler(signum, frame):
+    def __init__(self):
+        self.cleaning = False
+        self.raised = False
+        self.pending = 0  # a signal that came during a cleanup no Interrupted had started
+
+    def handler(self, signum, frame):
+        if self.cleaning:
+            self.pending = self.pending or signum
+            return
+        self.cleaning = self.raised = True  # what follows this Interrupted is cleanup
         raise Interrupted(signum)
 
-    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    def clean_up(self, action: Callable, *args) -> None:
+        self.cleaning = True
+        action(*args)
+        if self.pending and not self.raised:
+            raise Interrupted(self.pending)
+
+
+@contextlib.contextmanager
+def _signals_raise() -> Iterator[_Signals]:
+    """While writing, SIGINT and SIGTERM raise Interrupted so that the cleanup runs (see _Signals)."""
+    signals = _Signals()
+    if threading.current_thread() is not threading.main_thread():
+        yield signals
+        return
+    previous = {sig: signal.signal(sig, signals.handler) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        yield
+        yield signals
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)

@@ -58,13 +58,19 @@ class BuildCache:
         self.folder = folder
         self.key = key
         self._docs = docs or {}
-        self._bodies = bodies or {}
+        self._stored_bodies = bodies  # or a function that reads them (see load)
         self.last_build = last_build  # {"inputs", "language", "diagnostics", "paths"} of the last good build
         self._used_docs: dict = {}
         self._used_bodies: dict = {}
         self.hits = self.misses = 0
         self._dirty = False
         self._last_build_changed = False
+
+    @property
+    def _bodies(self) -> dict:
+        if callable(self._stored_bodies):
+            self._stored_bodies = self._stored_bodies()
+        return self._stored_bodies or {}
 
     @classmethod
     def load(cls, content: Path) -> "BuildCache":
@@ -80,10 +86,8 @@ class BuildCache:
                     relpath, digest, doc, body, problems = pickle.load(stream)
                     docs[relpath] = (digest, (doc if doc is None else dataclasses.replace(doc, body=body.decode()),
                                               problems))
-                bodies = {}
-                for _ in range(header["bodies"]):
-                    body_key, fragment = pickle.load(stream)
-                    bodies[body_key] = fragment.decode()
+                bodies = functools.partial(_read_fragments, stream.name, os.fstat(stream.fileno()), stream.tell(),
+                                           header["bodies"])
         except Exception:  # noqa: BLE001 - any broken cache means: build cold
             return cls(folder, key)
         return cls(folder, key, docs, bodies, header.get("last_build"))
@@ -174,6 +178,26 @@ class BuildCache:
             self._used_docs = dict(self._docs)
         if not self._used_bodies:
             self._used_bodies = dict(self._bodies)
+
+
+def _read_fragments(path: str, status: os.stat_result, offset: int, count: int) -> dict[str, str]:
+    """The cache's Markdown fragments, read when the build first asks for one (to render), not
+    at load: 64 MB at 10,000 entities that the build need not hold while it makes the open data,
+    its peak. A cache file replaced since (by another build) gives none: the build renders the
+    Markdown, as without a cache."""
+    try:
+        with open(path, "rb") as stream:
+            now = os.fstat(stream.fileno())
+            if (now.st_ino, now.st_size, now.st_mtime_ns) != (status.st_ino, status.st_size, status.st_mtime_ns):
+                return {}
+            stream.seek(offset)
+            bodies = {}
+            for _ in range(count):
+                body_key, fragment = pickle.load(stream)
+                bodies[body_key] = fragment.decode()
+            return bodies
+    except Exception:  # noqa: BLE001 - a broken part of a cache: render the Markdown
+        return {}
 
 
 def inputs_digest(content: Path, theme: Path, settings: tuple) -> str:

@@ -13,6 +13,7 @@ import random
 import re
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -168,6 +169,21 @@ def test_saving_the_cache_leaves_no_utf8_copy_inside_the_texts(tmp_path):
     assert again.fragment(bodies[0]) == fragment
     assert {relpath: again.get(relpath, entry[0]) for relpath, entry in cache._used_docs.items()} == \
         {relpath: entry[1] for relpath, entry in cache._used_docs.items()}
+
+
+def test_fragments_are_read_when_first_used_and_never_from_a_cache_replaced_since(tmp_path):
+    shutil.copytree(DEMO, tmp_path / "content")
+    cache = BuildCache.load(tmp_path / "content")
+    _, site = load(Options(content=tmp_path / "content"), Diagnostics(), cache)
+    body = next(entity.body for entity in site.all() if entity.body.strip())
+    cache.add_fragments({body: "<p>en gång</p>"})
+    cache.save()
+    assert BuildCache.load(tmp_path / "content").fragment(body) == "<p>en gång</p>"
+    loaded = BuildCache.load(tmp_path / "content")  # its fragments are not read yet
+    stored = tmp_path / FOLDER / FILE
+    time.sleep(0.01)
+    stored.write_bytes(stored.read_bytes())  # another build wrote the cache meanwhile
+    assert loaded.fragment(body) is None  # rendered again: never bytes read at a stale offset
 
 
 def test_no_cache_writes_no_cache(tmp_path):

@@ -85,7 +85,8 @@ def relative_url(from_page: str, target: str) -> str:
 
 
 def _keys(subject) -> tuple:
-    """The entity keys a fragment shows: of an Entity or views.Item, a (kind, id) key, or a list of them."""
+    """Who a fragment shows: of an Entity or views.Item, a (kind, id) key, or a list of them.
+    A key may go on after (kind, id) (views.GoalRow); the store forgets it by its first two."""
     if hasattr(subject, "key"):
         return (subject.key,)
     if isinstance(subject, tuple) and len(subject) == 2 and isinstance(subject[0], str):
@@ -116,7 +117,7 @@ class FragmentStore:
         self._number[(keys, place)] = number
         self._entry[number] = ((keys, place), markup)
         for key in keys:
-            self._by_key.setdefault(key, set()).add(number)
+            self._by_key.setdefault(key[:2], set()).add(number)
 
     def forget(self, keys) -> None:
         """Drop every fragment showing any of these entities."""
@@ -129,7 +130,7 @@ class FragmentStore:
         if entry is not None:
             del self._number[entry[0]]
             for key in entry[0][0]:
-                self._by_key.get(key, set()).discard(number)
+                self._by_key.get(key[:2], set()).discard(number)
 
 
 class EntityFragments(Extension):
@@ -214,7 +215,7 @@ class Renderer:
             site=site, config=site.config, t=self.locale.t, kind_label=self.locale.kind,
             url=self._url, asset=self._asset, body=self._body, outgoing=self._outgoing, incoming=self._incoming,
             goal_links=self._goal_links, rating=self._rating, arena_status=self._arena_status,
-            level=self._level, risk_matrix=self._risk_matrix, unit_tree=self._unit_tree, ordered=views.ordered,
+            level=self._level, risk_matrix=self._risk_matrix, unit_tree=self._unit_tree, ordered=views.ordered, runs=views.runs,
             risks_by_value=self._risks_by_value, nav_pages=self._nav_pages, lookup=site.get,
         )
         self.env.globals.update(views.template_helpers(site, self.locale))  # the citizen's theme

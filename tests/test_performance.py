@@ -328,6 +328,23 @@ def test_live_messages_equal_a_cold_checks_after_each_edit(site_dir, tmp_path):
     assert any(d.code == "unknown_ref" and "risk-nyy" in d.params["nearest"] for d in result.diagnostics)
 
 
+def test_two_goals_of_one_plan_keep_their_own_rows_in_the_live_preview(tmp_path):
+    """The plans page lists goals by status; a status with only one goal of a plan must show that
+    goal, not the plan's goal of another status that the live preview rendered first."""
+    import datetime as dt
+    content = tmp_path / "content"
+    shutil.copytree(DEMO, content)
+    plan = content / "plans" / "internkontrollplan-2021.md"
+    plan.write_text(plan.read_text().replace("    status: not-started", "    status: ongoing", 1)
+                    .replace("    status: not-started", "    status: done", 1))
+    live = LiveBuild(Options(content=content, output=tmp_path / "live", today=dt.date.fromisoformat(TODAY)))
+    assert live.build().ok
+    page = (tmp_path / "live" / "plans" / "index.html").read_text()
+    done = page[page.index('id="goals-done"'):]
+    assert "följa upp deltagandet" in done[:done.index("</ul>")]
+    assert without_search(tree_digest(tmp_path / "live")) == without_search(cold_digest(content, tmp_path / "cold"))
+
+
 @pytest.mark.skipif(not DEEP, reason="GOVSITE_DEEP_TESTS=1: many random live edits")
 def test_many_random_live_edits_equal_cold_builds(site_dir, tmp_path):
     import datetime as dt

@@ -33,6 +33,7 @@ deletes, renames).
 from __future__ import annotations
 
 import gc
+import itertools
 import os
 import time
 from dataclasses import dataclass, field
@@ -110,13 +111,16 @@ class LiveBuild:
         self.resolved = ResolveMemo()
         self.tree: ContentTree | None = None
         self.site: model.Site | None = None
-        self.files: dict[str, bytes] = {}
+        self.files: dict[str, bytes] = {}  # every output file of the last good site
+        self.page_files: dict[str, bytes] = {}  # its pages and static files
+        self.index_files: dict[str, bytes] = {}  # its search index (made by full builds only)
         self.bodies: dict[str, str] = {}  # body text → HTML, shared by every rebuild
         # One for every partial rebuild (templates compile once), with the rows of index pages
         # of the last good site; dropped when a build fails after rendering.
         self.renderer: Renderer | None = None
         self.read_diagnostics: list[Diagnostic] = []  # what reading the current tree reported
         self.records: dict = {}  # each entity's open data (export.EntityData), of the last good site
+        self._pages: tuple | None = None  # (what plan_pages read, its pages)
 
     # --- public API ---
 
@@ -147,6 +151,7 @@ class LiveBuild:
         docs = {doc.path: doc for doc in self.tree.docs}
         fresh = Diagnostics()
         changed_rel = set()
+        came_or_went = False
         for changed in changed_paths:
             path = Path(changed).absolute()
             try:
@@ -160,16 +165,18 @@ class LiveBuild:
                 return None
             relpath = "/".join((root.name,) + parts)
             changed_rel.add(relpath)
-            docs.pop(relpath, None)
-            if path.is_file():
-                doc = _read_entity(path, parts[0], relpath, fresh, self.docs)  # what a full read does
-                if doc is not None:
-                    docs[relpath] = doc
+            doc = _read_entity(path, parts[0], relpath, fresh, self.docs) if path.is_file() else None
+            came_or_went = came_or_went or (doc is None) == (relpath in docs)
+            if doc is None:  # deleted, or not a file read gives (what a full read does)
+                docs.pop(relpath, None)
+            else:
+                docs[relpath] = doc  # in its place, if it was there
         # Every other file's read diagnostics are as they were.
         self.read_diagnostics = [d for d in self.read_diagnostics if d.location.path not in changed_rel] + fresh.items
         diagnostics.extend(self.read_diagnostics)
-        ordered = sorted(docs.values(), key=lambda d: tuple(d.path.split("/")[1:]))
-        return ContentTree(site=self.tree.site, docs=ordered)
+        if not came_or_went:  # edits only: the walk order is kept
+            return ContentTree(site=self.tree.site, docs=list(docs.values()))
+        return ContentTree(site=self.tree.site, docs=sorted(docs.values(), key=lambda d: _walk_order(d.path)))
 
     def _finish(self, tree: ContentTree, diagnostics: Diagnostics, changed_paths, started) -> LiveResult:
         options = self.options
@@ -189,7 +196,7 @@ class LiveBuild:
             None if full else {feed_path(unit_id): self.files[feed_path(unit_id)] for unit_id in site.entities.get(
                 "units", {}) if ("units", unit_id) not in affected and feed_path(unit_id) in self.files})
         publication.data  # noqa: B018 - made here once, not also in the worker that renders the data page
-        pages = plan_pages(site) + publication.pages() + (self.extra_pages(site) if self.extra_pages else [])
+        pages = self._planned(site) + publication.pages() + (self.extra_pages(site) if self.extra_pages else [])
         extra_helpers = self.helpers(site) if callable(self.helpers) else self.helpers
         helpers = {**publication.helpers(), **(extra_helpers or {})}
         wanted = pages if full else self._affected_pages(affected, pages)
@@ -213,17 +220,21 @@ class LiveBuild:
             page_paths = {p.path for p in pages}
             # A theme edit rebuilds everything (_patched_tree), so static files are as they were;
             # then the pages kept, then those rendered again.
-            files = {path: data for path, data in self.files.items()
+            files = {path: data for path, data in self.page_files.items()
                      if path in page_paths or path.startswith("static/")}
-            files.update(renderer.render_all(wanted, render_diagnostics))
+            rendered = renderer.render_all(wanted, render_diagnostics)
+            files.update(rendered)
+        page_files = dict(files)
         # Feeds and open data again; the search index only on a full build (seconds on a large site).
-        previous_index = None if full else {p: d for p, d in self.files.items() if p.startswith("pagefind/")}
-        files.update(publication.files(files, render_diagnostics, previous_index))
+        derived = publication.files(files, render_diagnostics, None if full else self.index_files)
+        files.update(derived)
         diagnostics.extend(render_diagnostics.items)
         self.renderer = None  # until this build is the last good one: its rows may be of a failed site
         if render_diagnostics.errors or _failed(diagnostics, options.strict):
             return self._failed(language, diagnostics, started)
-        written = sorted(p for p, data in files.items() if self.files.get(p) != data)
+        # A page kept is the very bytes of the last build: only the files made now can differ.
+        made = files.items() if full else itertools.chain(rendered.items(), derived.items())
+        written = sorted(p for p, data in made if self.files.get(p) != data)
         removed = sorted(p for p in self.files if p not in files)
         if self.write:
             try:
@@ -233,6 +244,8 @@ class LiveBuild:
                                   output=str(options.output), reason=str(exc))
                 return self._failed(language, diagnostics, started)
         self.site, self.files, self.records = site, files, publication.records  # the last good site
+        self.page_files = page_files
+        self.index_files = {p: data for p, data in derived.items() if p.startswith("pagefind/")}
         self.renderer = renderer
         if full and self.disk is not None:
             self.disk.save()  # after a full build only: a one-file edit must stay instant
@@ -245,6 +258,13 @@ class LiveBuild:
             gc.freeze()
         return LiveResult(True, site, language, written, removed, len(wanted), full, diagnostics.items,
                           time.perf_counter() - started)
+
+    def _planned(self, site: model.Site) -> list[PageSpec]:
+        """plan_pages(site), made again only when an entity came or went or the settings changed."""
+        signature = (site.config, [tuple(site.entities.get(kind, {})) for kind in model.KINDS])
+        if self._pages is None or self._pages[0] != signature:
+            self._pages = signature, plan_pages(site)
+        return self._pages[1]
 
     def _new_renderer(self, site: model.Site, helpers: dict) -> Renderer:
         """A renderer for this preview's edits: it keeps the {% fragment %} rows it renders."""
@@ -278,12 +298,12 @@ class LiveBuild:
             for site in (old, new):
                 affected.update(link.target for link in site.links_out.get(key, ()))
                 affected.update(link.source for link in site.links_in.get(key, ()))
-        for key in old.links_out.keys() | new.links_out.keys():  # pages whose relations changed
-            if old.links_out.get(key) != new.links_out.get(key):
-                affected.add(key)
-        for key in old.links_in.keys() | new.links_in.keys():
-            if old.links_in.get(key) != new.links_in.get(key):
-                affected.add(key)
+        for before, after in ((old.links_out, new.links_out), (old.links_in, new.links_in)):
+            if before is after:  # resolve kept the index: nothing links differently
+                continue
+            for key in before.keys() | after.keys():  # pages whose relations changed
+                if before.get(key) != after.get(key):
+                    affected.add(key)
         return affected
 
     def _affected_pages(self, affected: set, pages: list[PageSpec]) -> list[PageSpec]:

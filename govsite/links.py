@@ -68,9 +68,9 @@ class ResolveMemo:
 
 
 def _universe(content: Content, with_drafts: bool):
-    return with_drafts, frozenset(content.broken), {
-        kind: {i: (e.draft, tuple(g.id for g in getattr(e, "goals", ()))) for i, e in entities.items()}
-        for kind, entities in content.entities.items()}
+    return (with_drafts, frozenset(content.broken),
+            {kind: {i: e.draft for i, e in entities.items()} for kind, entities in content.entities.items()},
+            {i: tuple(g.id for g in plan.goals) for i, plan in content.entities.get("plans", {}).items()})
 
 
 def resolve(content: Content, diagnostics: Diagnostics, today: dt.date, with_drafts: bool = False,
@@ -144,7 +144,8 @@ def resolve(content: Content, diagnostics: Diagnostics, today: dt.date, with_dra
                     same_links = same_links and entry is not None and entry[1] == links
                     entry = memo.entries[entity.key] = (entity, links, found.items)
                 links = entry[1]
-                diagnostics.extend(entry[2])
+                if entry[2]:
+                    diagnostics.extend(entry[2])
             if links:
                 own_links[entity.key] = links
     for location, field, kind, ref_id in content.unchecked_refs:

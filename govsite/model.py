@@ -7,6 +7,7 @@ never stored twice.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -36,7 +37,7 @@ class Entity:
     body_line: int = 0
     lines: dict = field(default_factory=dict, compare=False, repr=False)  # front-matter key path -> line
 
-    @property
+    @functools.cached_property  # read ~100,000 times per live edit at 10,000 entities
     def key(self) -> tuple[str, str]:
         return (self.kind, self.id)
 

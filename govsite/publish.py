@@ -201,7 +201,7 @@ class Publication:
                                  self.locale.t("publish.feed_unit"), self.known_feeds))
         files[".nojekyll"] = b""
         files["robots.txt"] = discovery.robots(site)
-        drafts = {entity_path(e.kind, e.id) + "index.html" for e in site.all()} - self._public_pages()
+        drafts = {entity_path(e.kind, e.id) + "index.html" for e in site.all() if e.draft}
         html = [path for path in paths if path.endswith(".html") and path not in drafts]
         if export.has_address(site):
             files["sitemap.xml"] = discovery.sitemap(site, html, discovery.lastmods(site))

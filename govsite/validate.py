@@ -28,13 +28,15 @@ class Content:
 
 def validate(tree: ContentTree, diagnostics: Diagnostics, today: dt.date, memo: dict | None = None) -> Content:
     """`memo` (optional, incremental.py) keeps each file's validation across rebuilds:
-    (path, digest) → (entity or None, its diagnostics), for one risk matrix."""
+    (path, digest) → (entity or None, its diagnostics), for one risk matrix and one day."""
     config = validate_site(tree.site, diagnostics)
     matrix = config.risk_matrix if config else None
-    if memo is not None and memo.get("matrix", matrix) != matrix:  # risks are rated on it
-        memo.clear()
+    # Risks are rated on the matrix and reviews are overdue by today's date: compared once
+    # here, not hashed into 10,000 keys.
     if memo is not None:
-        memo["matrix"] = matrix  # compared once here, not hashed into 10,000 keys
+        if (memo.get("matrix", matrix), memo.get("today", today)) != (matrix, today):
+            memo.clear()
+        memo["matrix"], memo["today"] = matrix, today
     entities: dict[str, dict[str, model.Entity]] = {kind: {} for kind in model.KINDS}
     first_path: dict[tuple, str] = {}
     broken = set()
@@ -49,21 +51,21 @@ def validate(tree: ContentTree, diagnostics: Diagnostics, today: dt.date, memo: 
             broken.add(key)
             continue
         if memo is None:
-            entity = validate_entity(doc, diagnostics, matrix)
+            entity = _checked(doc, diagnostics, matrix, today)
         else:
             memo_key = (doc.path, doc.digest)
             if memo_key not in memo:
                 local = Diagnostics()
-                memo[memo_key] = (validate_entity(doc, local, matrix), local.items)
+                memo[memo_key] = (_checked(doc, local, matrix, today), local.items)
             entity, found = memo[memo_key]
-            diagnostics.extend(found)
+            if found:
+                diagnostics.extend(found)
         if entity is None:
             broken.add(key)
             unchecked_refs.extend((doc.at(*path), dotted(path), kind, ref_id)
                                   for path, kind, ref_id in raw_refs(KIND_SPECS[doc.kind], doc.data))
             continue
         entities[doc.kind][doc.id] = entity
-        _warn(entity, diagnostics, today)
     for kind in entities:
         entities[kind] = dict(sorted(entities[kind].items()))
     return Content(config=config, entities=entities, broken=broken, unchecked_refs=unchecked_refs)
@@ -97,6 +99,14 @@ def validate_entity(doc: RawDoc, diagnostics: Diagnostics, matrix) -> model.Enti
                               ends=period.end.isoformat())
             ok = False
     return entity if ok else None
+
+
+def _checked(doc: RawDoc, diagnostics: Diagnostics, matrix, today: dt.date) -> model.Entity | None:
+    """The file's entity (None when it has errors) after its errors and warnings."""
+    entity = validate_entity(doc, diagnostics, matrix)
+    if entity is not None:
+        _warn(entity, diagnostics, today)
+    return entity
 
 
 def _warn(entity: model.Entity, diagnostics: Diagnostics, today: dt.date) -> None:

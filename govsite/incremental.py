@@ -119,7 +119,7 @@ class LiveBuild:
         # of the last good site; dropped when a build fails after rendering.
         self.renderer: Renderer | None = None
         self.read_diagnostics: list[Diagnostic] = []  # what reading the current tree reported
-        self.records: dict = {}  # each entity's open data (export.EntityData), of the last good site
+        self.records: dict = {}  # the open data of the last good site: export.EntityData by entity, KindData by kind
         self._pages: tuple | None = None  # (what plan_pages read, its pages)
 
     # --- public API ---

@@ -72,7 +72,7 @@ class Publication:
         self.site = site
         self.known_records = known_records
         self.known_feeds = known_feeds
-        self.records: dict = {}  # every entity's open data (export.EntityData), once `data` is made
+        self.records: dict = {}  # the open data as made (export.EntityData, KindData), once `data` is
         self.locale = Locale.load(site.config.language)
         taken = {entity_path("pages", i) + "index.html" for i in site.entities.get("pages", {})}
         self.search_page = SEARCH_PAGE not in taken

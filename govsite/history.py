@@ -259,6 +259,8 @@ def build_history(site: model.Site, log: dict | None) -> model.History:
                      key=lambda c: (-c.order, kind_order[c.key[0]], c.title, c.key[1]))
     entities = {}
     for entity in site.all():
+        if not entity.history and entity.key not in per_entity:  # most entities, on every live edit
+            continue
         notes = [model.Change(note.date, entity.key, entity.title, note.text) for note in entity.history]
         items = per_entity.get(entity.key, []) + notes
         if items:

@@ -137,7 +137,8 @@ class EntityFragments(Extension):
     """`{% fragment entity %}…{% endfragment %}`: markup that shows one entity (an Entity, a
     views.Item or a (kind, id) key) and what it links to, and nothing else of the page;
     `{% fragment plan, goal.id %}` when one entity shows in several fragments at one place;
-    `{% fragment section.entities %}` for markup made of those entities only (a list of rows).
+    `{% fragment run %}` for markup made of those entities only (rows of a list, cut into
+    runs by views.runs so that an edit that moves one row keeps the other runs).
 
     A build renders it every time. The live preview (incremental.py) gives the Renderer a
     FragmentStore and keeps each fragment until an edit can reach one of its entities, the

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.generate import generate
-from conftest import DEMO, run_govsite, tree_digest
+from conftest import DEMO, SITES, run_govsite, tree_digest
 from govsite.cache import FILE, FOLDER, BuildCache
 from govsite.errors import Diagnostics
 from govsite.incremental import LiveBuild
@@ -343,6 +343,24 @@ def test_two_goals_of_one_plan_keep_their_own_rows_in_the_live_preview(tmp_path)
     done = page[page.index('id="goals-done"'):]
     assert "följa upp deltagandet" in done[:done.index("</ul>")]
     assert without_search(tree_digest(tmp_path / "live")) == without_search(cold_digest(content, tmp_path / "cold"))
+
+
+def test_a_preview_left_running_past_a_review_date_warns_of_it(tmp_path):
+    """serve keeps each file's validation between edits; a review that falls due while it runs
+    (its 'today' moves on at midnight) must be reported at the next edit, as a cold check does."""
+    import dataclasses
+    import datetime as dt
+    content = tmp_path / "content"
+    shutil.copytree(SITES / "basic" / "content", content)
+    options = Options(content=content, output=tmp_path / "live", today=dt.date(2030, 1, 15))
+    live = LiveBuild(options)
+    assert not [d for d in live.build().diagnostics if d.code == "review_overdue"]
+    live.options = dataclasses.replace(options, today=dt.date(2030, 1, 16))
+    other = sorted((content / "missions").glob("*.md"))[0]
+    other.write_text(other.read_text() + "\nEtt nytt stycke.\n")
+    overdue = [d for d in live.rebuild([other]).diagnostics if d.code == "review_overdue"]
+    assert [(d.location.path, d.location.line, d.params["date"]) for d in overdue] == \
+        [("content/risks/lokalbrist.md", 9, "2030-01-15")]
 
 
 @pytest.mark.skipif(not DEEP, reason="GOVSITE_DEEP_TESTS=1: many random live edits")

@@ -363,6 +363,34 @@ def test_a_preview_left_running_past_a_review_date_warns_of_it(tmp_path):
         [("content/risks/lokalbrist.md", 9, "2030-01-15")]
 
 
+def test_edits_that_move_a_risk_through_long_lists_equal_cold_builds(tmp_path):
+    """The register, the A–Ö index and the groupings are cut into runs that the live preview
+    keeps (views.runs): a risk moved to the other end of every list, or to another cell of
+    the matrix, must leave each list as a cold build makes it."""
+    import datetime as dt
+    generate(300, tmp_path / "site", words=40)  # 105 risks: several runs per list
+    content = tmp_path / "site" / "content"
+    live = LiveBuild(Options(content=content, output=tmp_path / "live", today=dt.date.fromisoformat(TODAY)))
+    assert live.build().ok
+    risks = sorted((content / "risks").glob("*.md"))
+
+    def retitle(path, prefix):
+        path.write_text(path.read_text().replace("title: ", f"title: {prefix} ", 1))
+        return [path]
+
+    def rerate(path):
+        text = path.read_text()
+        level = int(re.search(r"^probability: (\d)", text, re.M).group(1))
+        path.write_text(re.sub(r"^probability: \d", f"probability: {level % 5 + 1}", text, count=1, flags=re.M))
+        return [path]
+
+    for step in (lambda: retitle(risks[10], "Ödsligt"), lambda: retitle(risks[60], "Aaa"),
+                 lambda: rerate(risks[30]), lambda: retitle(risks[10], "Abc") + rerate(risks[60])):
+        result = live.rebuild(step())
+        assert result.ok and not result.full, result.diagnostics
+        assert without_search(tree_digest(tmp_path / "live")) == without_search(cold_digest(content, tmp_path / "cold"))
+
+
 @pytest.mark.skipif(not DEEP, reason="GOVSITE_DEEP_TESTS=1: many random live edits")
 def test_many_random_live_edits_equal_cold_builds(site_dir, tmp_path):
     import datetime as dt

@@ -42,11 +42,12 @@ def _sitemap_entry(address: str, path: str, lastmod: str | None) -> str:
 
 def lastmods(site: model.Site) -> dict[str, str]:
     """Output HTML path → the entity's `updated` date."""
-    out = {}
-    for entity in site.all():
-        if entity.updated:
-            out[entity_path(entity.kind, entity.id) + "index.html"] = entity.updated.isoformat()
-    return out
+    return dict(_lastmod(entity.kind, entity.id, entity.updated) for entity in site.all() if entity.updated)
+
+
+@functools.lru_cache(maxsize=1 << 16)  # pure; the live preview asks for the same 10,000 after each edit
+def _lastmod(kind: str, entity_id: str, updated) -> tuple[str, str]:
+    return entity_path(kind, entity_id) + "index.html", updated.isoformat()
 
 
 def robots(site: model.Site) -> bytes:

@@ -120,6 +120,7 @@ class LiveBuild:
         self.renderer: Renderer | None = None
         self.read_diagnostics: list[Diagnostic] = []  # what reading the current tree reported
         self.records: dict = {}  # the open data of the last good site: export.EntityData by entity, KindData by kind
+        self.az_order: list | None = None  # the A–Ö index's order of the last good site (publish.py)
         self._pages: tuple | None = None  # (what plan_pages read, its pages)
 
     # --- public API ---
@@ -194,7 +195,8 @@ class LiveBuild:
         publication = Publication(
             site, None if full else {key: data for key, data in self.records.items() if key not in affected},
             None if full else {feed_path(unit_id): self.files[feed_path(unit_id)] for unit_id in site.entities.get(
-                "units", {}) if ("units", unit_id) not in affected and feed_path(unit_id) in self.files})
+                "units", {}) if ("units", unit_id) not in affected and feed_path(unit_id) in self.files},
+            None if full else self.az_order)
         publication.data  # noqa: B018 - made here once, not also in the worker that renders the data page
         pages = self._planned(site) + publication.pages() + (self.extra_pages(site) if self.extra_pages else [])
         extra_helpers = self.helpers(site) if callable(self.helpers) else self.helpers
@@ -244,6 +246,7 @@ class LiveBuild:
                                   output=str(options.output), reason=str(exc))
                 return self._failed(language, diagnostics, started)
         self.site, self.files, self.records = site, files, publication.records  # the last good site
+        self.az_order = publication.order
         self.page_files = page_files
         self.index_files = {p: data for p, data in derived.items() if p.startswith("pagefind/")}
         self.renderer = renderer

@@ -217,7 +217,7 @@ class Renderer:
             url=self._url, asset=self._asset, body=self._body, outgoing=self._outgoing, incoming=self._incoming,
             goal_links=self._goal_links, rating=self._rating, arena_status=self._arena_status,
             level=self._level, risk_matrix=self._risk_matrix, unit_tree=self._unit_tree, ordered=views.ordered, runs=views.runs,
-            risks_by_value=self._risks_by_value, nav_pages=self._nav_pages, lookup=site.get,
+            nav_pages=self._nav_pages, lookup=site.get,
         )
         self.env.globals.update(views.template_helpers(site, self.locale))  # the citizen's theme
         self.env.globals["history_page"] = CHANGES_PATH  # the footer links to "Senaste ändringar"
@@ -308,9 +308,6 @@ class Renderer:
 
     def _unit_tree(self):
         return self._memo("unit_tree", lambda: views.unit_tree(self.site))
-
-    def _risks_by_value(self):
-        return self._memo("risks_by_value", lambda: views.risks_by_value(self.site))
 
     def _nav_pages(self):
         return self._memo("nav_pages", lambda: views.ordered(

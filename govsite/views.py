@@ -3,6 +3,7 @@ labelled, the risk matrix grid, the unit tree, navigation. Pure functions of the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 from . import model
@@ -200,9 +201,10 @@ def _sections(prefix: str, groups: dict, labels: dict, order) -> list[Section]:
     return [Section(f"{prefix}-{key}", labels[key], tuple(groups[key])) for key in order if groups.get(key)]
 
 
-def risk_sections(site: model.Site, locale: Locale) -> dict[str, list[Section]]:
-    """The risk register grouped three ways: by rating (highest first), by unit, by status."""
-    risks = risks_by_value(site)
+def risk_sections(site: model.Site, locale: Locale, risks: list | None = None) -> dict[str, list[Section]]:
+    """The risk register grouped three ways: by rating (highest first), by unit, by status
+    (`risks`: risks_by_value(site), when it is at hand)."""
+    risks = risks_by_value(site) if risks is None else risks
     matrix = site.config.risk_matrix
     by_rating: dict = {}
     by_unit: dict = {}
@@ -343,9 +345,11 @@ def last_updated(site: model.Site, entity: model.Entity):
 def template_helpers(site: model.Site, locale: Locale) -> dict:
     """Template globals of the citizen's theme (Renderer adds them)."""
     matrix = site.config.risk_matrix
+    by_value = functools.cache(lambda: risks_by_value(site))  # the register, the sections and home: one sort
     return {
         "tone": lambda value: tone(matrix, value),
-        "risk_sections": lambda: risk_sections(site, locale),
+        "risks_by_value": by_value,
+        "risk_sections": lambda: risk_sections(site, locale, by_value()),
         "goal_sections": lambda: goal_sections(site, locale),
         "plan_sections": lambda: plan_sections(site),
         "unit_work": lambda unit: unit_work(site, locale, unit),

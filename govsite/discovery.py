@@ -18,9 +18,12 @@ HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[
 
 def page_address(site: model.Site, path: str) -> str:
     """The public address of an output HTML file: "risks/x/index.html" → ".../risks/x/"."""
-    if path.endswith("index.html"):
-        path = path[: -len("index.html")]
-    return absolute(site, path)
+    return absolute(site, _served_path(path))
+
+
+def _served_path(path: str) -> str:
+    """The site path an output HTML file is served at: "risks/x/index.html" → "risks/x/"."""
+    return path[: -len("index.html")] if path.endswith("index.html") else path
 
 
 def sitemap(site: model.Site, html_paths: list[str], lastmod: dict[str, str]) -> bytes:
@@ -35,7 +38,7 @@ def sitemap(site: model.Site, html_paths: list[str], lastmod: dict[str, str]) ->
 
 @functools.lru_cache(maxsize=1 << 16)  # pure; the live preview writes the same 10,000 entries after each edit
 def _sitemap_entry(address: str, path: str, lastmod: str | None) -> str:
-    loc = address + (path[: -len("index.html")] if path.endswith("index.html") else path)
+    loc = address + _served_path(path)
     lastmod = f"    <lastmod>{escape(lastmod)}</lastmod>\n" if lastmod else ""
     return f"  <url>\n    <loc>{escape(loc)}</loc>\n{lastmod}  </url>\n"
 

@@ -201,10 +201,9 @@ def _sections(prefix: str, groups: dict, labels: dict, order) -> list[Section]:
     return [Section(f"{prefix}-{key}", labels[key], tuple(groups[key])) for key in order if groups.get(key)]
 
 
-def risk_sections(site: model.Site, locale: Locale, risks: list | None = None) -> dict[str, list[Section]]:
-    """The risk register grouped three ways: by rating (highest first), by unit, by status
-    (`risks`: risks_by_value(site), when it is at hand)."""
-    risks = risks_by_value(site) if risks is None else risks
+def risk_sections(site: model.Site, locale: Locale, risks: list) -> dict[str, list[Section]]:
+    """The risk register (`risks`: risks_by_value(site)) grouped three ways: by rating
+    (highest first), by unit, by status."""
     matrix = site.config.risk_matrix
     by_rating: dict = {}
     by_unit: dict = {}

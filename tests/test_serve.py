@@ -204,7 +204,8 @@ def test_the_open_browser_page_reloads_by_itself_and_shows_the_banner(site):
 
         connected(1)
         served.edit(RISK, f"title: {TITLE}", "title: Nytt namn på risken")
-        page.wait_for_function("() => document.querySelector('h1').textContent.includes('Nytt namn')",
+        # polled while the reloaded page is still being parsed, so its h1 may not exist yet
+        page.wait_for_function("() => document.querySelector('h1')?.textContent.includes('Nytt namn')",
                                timeout=10000)
         connected(2)
         served.edit(RISK, "probability: 4", "probability: nio")
@@ -282,5 +283,5 @@ def test_a_page_that_was_not_connected_when_the_rebuild_finished_reloads_when_it
         served.wait_for(RISK_URL, lambda text: "Nytt namn" in text)
         assert page.locator("h1").inner_text() == TITLE
         page.evaluate("() => window.LiveReload.connector.connect()")
-        page.wait_for_function("() => document.querySelector('h1').textContent.includes('Nytt namn')",
+        page.wait_for_function("() => document.querySelector('h1')?.textContent.includes('Nytt namn')",
                                timeout=10000)

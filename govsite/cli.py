@@ -11,6 +11,7 @@ from . import __version__
 from .errors import BuildFailed, Diagnostic
 from .locale import Locale
 from .pipeline import Options, build, check
+from .search import PAGES_PER_PART
 from .write import Interrupted
 
 
@@ -19,6 +20,12 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text}") from exc
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a whole number above 0: {text}")
+    return int(text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -39,6 +46,9 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--base-url", help="the site's public address; overrides base_url in site.yaml")
         command.add_argument("--no-cache", action="store_true",
                              help="ignore and do not write .govsite-cache/ (a cold build)")
+        command.add_argument("--search-part-pages", type=_positive, default=PAGES_PER_PART, metavar="N",
+                             help=f"at most N pages in each part of the search index ({PAGES_PER_PART}); "
+                                  "lower it where the build has little memory")
 
     site_options(commands.add_parser("build", help="build the site into the output folder"))
     check_command = commands.add_parser("check", help="validate the content without writing anything")
@@ -63,7 +73,8 @@ def options_from(args) -> Options:
     return Options(content=args.content, theme=templates, output=getattr(args, "output", Path("output")),
                    base_url=getattr(args, "base_url", None), with_drafts=args.drafts, today=args.today,
                    strict=args.strict, cache=not getattr(args, "no_cache", False),
-                   skip_unchanged=args.command == "build")
+                   skip_unchanged=args.command == "build",
+                   search_part_pages=getattr(args, "search_part_pages", PAGES_PER_PART))
 
 
 def report(diagnostics: list[Diagnostic], language: str, stream=None) -> None:

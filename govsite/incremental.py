@@ -196,7 +196,7 @@ class LiveBuild:
             site, None if full else {key: data for key, data in self.records.items() if key not in affected},
             None if full else {feed_path(unit_id): self.files[feed_path(unit_id)] for unit_id in site.entities.get(
                 "units", {}) if ("units", unit_id) not in affected and feed_path(unit_id) in self.files},
-            None if full else self.az_order)
+            None if full else self.az_order, options.search_part_pages)
         publication.data  # noqa: B018 - made here once, not also in the worker that renders the data page
         pages = self._planned(site) + publication.pages() + (self.extra_pages(site) if self.extra_pages else [])
         extra_helpers = self.helpers(site) if callable(self.helpers) else self.helpers

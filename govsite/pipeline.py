@@ -17,6 +17,7 @@ from .links import ResolveMemo, resolve
 from .parallel import render_pages
 from .publish import Publication
 from .render import default_theme, plan_pages, static_files
+from .search import PAGES_PER_PART
 from .source import ContentTree, read_content
 from .validate import validate
 from .write import MARKER, UnsafeOutput, WriteFailed, clean_stale, site_writer
@@ -36,6 +37,9 @@ class Options:
     # wrote, do nothing; Result.site is then None (the CLI's `build` sets this; callers that need
     # the Site, like serve, leave it off).
     skip_unchanged: bool = False
+    # At most this many pages in each part of the search index: Pagefind's memory grows with
+    # the pages of a part (search.py); a host with little memory may lower it.
+    search_part_pages: int = PAGES_PER_PART
 
 
 @dataclass
@@ -109,7 +113,7 @@ def build(options: Options, write: bool = True) -> Result:
         # nothing to do (Result.site is then None; the files are read from the output).
         inputs = inputs_digest(options.content, options.theme or default_theme(), (
             options.base_url, options.with_drafts, today_for(options).isoformat(), options.strict,
-            str(Path(options.output).resolve()), history_revision(options.content)))
+            str(Path(options.output).resolve()), history_revision(options.content), options.search_part_pages))
         last = cache.last_build
         if last and last["inputs"] == inputs and last.get("output") == _output_identity(options.output):
             seconds["total"] = time.perf_counter() - started
@@ -120,7 +124,7 @@ def build(options: Options, write: bool = True) -> Result:
     if site is None or _failed(diagnostics, options.strict):
         raise BuildFailed(diagnostics.items, language)
     site = with_history(site, options, diagnostics)  # git history: what changed, when and why
-    publication = Publication(site)
+    publication = Publication(site, search_part_pages=options.search_part_pages)
     theme = Path(options.theme or default_theme())
     pages = plan_pages(site) + publication.pages()
     files = static_files(theme)

@@ -84,11 +84,13 @@ def _initial(first: str) -> str:
 
 class Publication:
     def __init__(self, site: model.Site, known_records: dict | None = None, known_feeds: dict | None = None,
-                 known_order: list | None = None):
+                 known_order: list | None = None, search_part_pages: int = search.PAGES_PER_PART):
         """`known_records`, `known_feeds`: open-data records and unit feeds that cannot have changed
         (the live preview's, after an edit that does not reach them; see export.export, feeds.feeds);
-        `known_order`: the A–Ö order of the last build (its `order`), for a site of the same settings."""
+        `known_order`: the A–Ö order of the last build (its `order`), for a site of the same settings;
+        `search_part_pages`: at most this many pages in each part of the search index (search.py)."""
         self.site = site
+        self.search_part_pages = search_part_pages
         self.known_records = known_records
         self.known_feeds = known_feeds
         self.known_order = known_order
@@ -104,7 +106,7 @@ class Publication:
     def helpers(self) -> dict:
         return {"publish_meta": self._meta, "az_index": self.az_index, "data_files": self.data_files,
                 "data_licence": self.licence, "has_search_page": self.search_page,
-                "search_index_made": self.site.config.search,
+                "search_index_made": self.site.config.search, "search_parts": self._search_parts,
                 "has_data_page": self.data_page}
 
     @jinja2.pass_context
@@ -186,6 +188,10 @@ class Publication:
             out.append(DataFile(path, label, len(self.data[path]), MEDIA[dot + ext]))
         return out
 
+    def _search_parts(self) -> list[str]:
+        """The parts of the search index after the first, which the search page merges into it."""
+        return search.parts(len(self._public_pages()), self.search_part_pages)[1:]
+
     def _public_pages(self) -> set[str]:
         return {entity_path(e.kind, e.id) + "index.html" for e in export.published(self.site)}
 
@@ -254,7 +260,8 @@ class Publication:
         if not self.makes_search_index():
             return {}
         try:
-            return search.search_index({p: rendered[p] for p in sorted(self._public_pages()) if p in rendered})
+            return search.search_index({p: rendered[p] for p in sorted(self._public_pages()) if p in rendered},
+                                       self.search_part_pages)
         except search.SearchFailed as exc:
             diagnostics.warning("publish_search_failed", SourceLocation(self.site.config.path, 1), problem=str(exc))
             return {}
@@ -266,7 +273,7 @@ class Publication:
         """Index the site where write.py has just written it (search.py); the paths added.
         Without an index the search page still offers the A–Ö index: a warning, not an error."""
         try:
-            return search.index_site(root)
+            return search.index_site(root, sorted(self._public_pages()), self.search_part_pages)
         except search.SearchFailed as exc:
             diagnostics.warning("publish_search_failed", SourceLocation(self.site.config.path, 1), problem=str(exc))
             return []

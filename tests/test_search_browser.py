@@ -87,3 +87,25 @@ def test_search_and_data_pages_pass_axe(site, browser):
                                                            "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
             assert results.response["violations"] == [], (path, results.generate_report())
         page.close()
+
+
+def test_a_site_indexed_in_parts_finds_what_a_site_indexed_whole_finds(site, browser, tmp_path):
+    """A large site's search index comes in parts of at most --search-part-pages pages (Pagefind's
+    memory grows with a part's pages); the search page merges them: the same pages are found."""
+    output = tmp_path / "output"
+    result = run_govsite("build", "--content", DEMO, "--output", output, "--base-url",
+                         "https://example.github.io/govsite/", "--today", "2026-11-28", "--search-part-pages", "4")
+    assert result.returncode == 0, result.stderr
+    part_folders = sorted(p.parent.name for p in output.glob("pagefind/**/pagefind.js"))
+    assert len(part_folders) >= 5, part_folders
+    found = {}
+    for built in (site, output):
+        with serve_like_pages(built, "/govsite/") as base:
+            visit = Visit(browser, base, bypass_csp=False)
+            visit.page.goto(base + "search/")
+            found[built] = {query: sorted(_search(visit.page, query))
+                            for query in ("risker", "kulturutbudet", "föreningar", "trygghet", "Lindesberg")}
+            visit.assert_clean()
+            visit.close()
+    assert found[output] == found[site]
+    assert sum(len(titles) for titles in found[site].values()) >= 15, found[site]

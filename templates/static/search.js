@@ -5,14 +5,21 @@ const input = document.getElementById("search-query");
 const results = document.getElementById("search-results");
 const indexUrl = new URL(form.dataset.index, document.baseURI);
 const siteUrl = new URL(form.dataset.site, document.baseURI);
-let pagefind = null;
+// A large site's index comes in parts (govsite/search.py), merged into the first.
+const partPaths = form.dataset.parts.split(" ").filter(Boolean)
+  .map((part) => new URL(part, document.baseURI).pathname);
+let loading = null; // one load, however many searches start while it runs: each part merged once
 
-async function load() {
-  if (!pagefind) {
-    pagefind = await import(indexUrl.href);
-    await pagefind.options({ baseUrl: siteUrl.pathname });
-  }
-  return pagefind;
+async function openIndex() {
+  const engine = await import(indexUrl.href);
+  await engine.options({ baseUrl: siteUrl.pathname });
+  for (const path of partPaths) await engine.mergeIndex(path, { baseUrl: siteUrl.pathname });
+  return engine;
+}
+
+function load() {
+  loading ??= openIndex().catch((error) => { loading = null; throw error; });
+  return loading;
 }
 
 function show(items) {

@@ -190,7 +190,8 @@ class Publication:
 
     def _search_parts(self) -> list[str]:
         """The parts of the search index after the first, which the search page merges into it."""
-        return search.parts(len(self._public_pages()), self.search_part_pages)[1:]
+        published = sum(not entity.draft for entity in self.site.all())  # one public page each
+        return search.parts(published, self.search_part_pages)[1:]
 
     def _public_pages(self) -> set[str]:
         return {entity_path(e.kind, e.id) + "index.html" for e in export.published(self.site)}

@@ -4,7 +4,8 @@
 
 For each N: cold build (no cache, no output), no-change rebuild, one-file-edit
 rebuild (CLI, with the cache), and a one-file edit in `serve` (LiveBuild, in
-process), with the peak memory of the build and its workers. Whole-process wall
+process: in memory as `govsite serve` keeps it, and written to disk as
+`govsite serve --write` does), with the peak memory of the build and its workers. Whole-process wall
 time of `python -m govsite build`, median of --runs. Never part of the test suite.
 """
 from __future__ import annotations
@@ -64,13 +65,14 @@ def median(runs):
     return statistics.median(r[0] for r in runs), max(r[1] for r in runs)
 
 
-def live_edits(content: Path, output: Path, edits: int = 5) -> dict:
-    """LiveBuild (what `serve` keeps in memory): full build, then one-file edits."""
+def live_edits(content: Path, output: Path, write: bool, edits: int = 5) -> dict:
+    """LiveBuild (what `serve` keeps in memory; `write`: as `serve --write`): full build, then one-file edits."""
     import datetime as dt
 
     from govsite.incremental import LiveBuild
     from govsite.pipeline import Options
-    live = LiveBuild(Options(content=content, output=output, today=dt.date(2026, 11, 28)), freeze_gc=True)
+    live = LiveBuild(Options(content=content, output=output, today=dt.date(2026, 11, 28)), write=write,
+                     freeze_gc=True)
     started = time.perf_counter()
     assert live.build().ok
     first = time.perf_counter() - started
@@ -83,9 +85,10 @@ def live_edits(content: Path, output: Path, edits: int = 5) -> dict:
         assert result.ok and not result.full
         seconds.append(result.seconds)
         rendered.append(result.rendered)
-    return {"serve_start_s": round(first, 2), "serve_first_edit_s": round(seconds[0], 3),
-            "serve_edit_s": round(statistics.median(seconds), 3), "serve_edit_max_s": round(max(seconds), 3),
-            "serve_edit_pages": statistics.median(rendered)}
+    name = "serve_write" if write else "serve"
+    return {f"{name}_start_s": round(first, 2), f"{name}_first_edit_s": round(seconds[0], 3),
+            f"{name}_edit_s": round(statistics.median(seconds), 3), f"{name}_edit_max_s": round(max(seconds), 3),
+            f"{name}_edit_pages": statistics.median(rendered)}
 
 
 def bench(n: int, runs: int, work: Path) -> dict:
@@ -110,7 +113,8 @@ def bench(n: int, runs: int, work: Path) -> dict:
               "unchanged_s": round(median(unchanged)[0], 2), "unchanged_peak_mb": round(median(unchanged)[1]),
               "one_edit_s": round(median(edit)[0], 2), "one_edit_peak_mb": round(median(edit)[1])}
     serial = timed([*govsite(content, site / "serial-out"), "--no-cache"], cwd=ROOT)
-    result.update(live_edits(content, site / "live-out"))
+    result.update(live_edits(content, site / "live-out", write=False))
+    result.update(live_edits(content, site / "live-out", write=True))
     result["unchanged_ratio"] = round(result["unchanged_s"] / result["cold_s"], 3)
     result["cold_no_cache_s"] = round(serial[0], 2)
     return result

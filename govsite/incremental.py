@@ -17,6 +17,9 @@ becomes a draft), and re-renders:
 - every page without an entity (index pages, home, 404 and the pages other
   features add), since each of them lists entities of several kinds; their
   `{% fragment %}` rows of entities the edit cannot reach are kept (render.py),
+- when an edit changed entities' text only (the body, the commonest edit:
+  no field, no link, no file came or went), none of those but the changed
+  entities' own pages and the data page (it lists the open data's sizes),
 - every page, when site.yaml, a navigation page or anything outside the kind
   folders changed (then a full rebuild, still from memory and the cache).
 
@@ -32,6 +35,7 @@ deletes, renames).
 """
 from __future__ import annotations
 
+import dataclasses
 import gc
 import itertools
 import os
@@ -48,7 +52,7 @@ from .history import with_history
 from .links import ResolveMemo
 from .parallel import render_pages
 from .pipeline import Options, _failed, settle
-from .publish import Publication
+from .publish import DATA_PAGE, Publication
 from .render import FragmentStore, PageSpec, Renderer, default_theme, plan_pages, static_files
 from .source import ContentTree, _read_entity, read_content
 from .write import UnsafeOutput, safe_relpath, write_site
@@ -189,7 +193,7 @@ class LiveBuild:
         site = with_history(site, options, diagnostics)
         old_site = self.site
         full = changed_paths is None or old_site is None or self._needs_everything(old_site, site)
-        affected = set() if full else self._affected(old_site, site)
+        affected, listed = (set(), True) if full else self._affected(old_site, site)
         # The open data of an entity the edit cannot reach is what it was (as its page is).
         # A unit's feed lists the unit and what links to it by a unit field: all of them affect the unit.
         publication = Publication(
@@ -201,7 +205,7 @@ class LiveBuild:
         pages = self._planned(site) + publication.pages() + (self.extra_pages(site) if self.extra_pages else [])
         extra_helpers = self.helpers(site) if callable(self.helpers) else self.helpers
         helpers = {**publication.helpers(), **(extra_helpers or {})}
-        wanted = pages if full else self._affected_pages(affected, pages)
+        wanted = pages if full else self._affected_pages(affected, listed, pages)
         render_diagnostics = Diagnostics()
         if full:
             files = static_files(self.theme)
@@ -246,7 +250,8 @@ class LiveBuild:
                                   output=str(options.output), reason=str(exc))
                 return self._failed(language, diagnostics, started)
         self.site, self.files, self.records = site, files, publication.records  # the last good site
-        self.az_order = publication.order
+        if publication.order is not None:  # None: the A–Ö index was not rendered, its order is as it was
+            self.az_order = publication.order
         self.page_files = page_files
         self.index_files = {p: data for p, data in derived.items() if p.startswith("pagefind/")}
         self.renderer = renderer
@@ -285,35 +290,44 @@ class LiveBuild:
             return [(p.id, p.title, p.order, p.nav) for p in site.entities.get("pages", {}).values() if p.nav]
         return old.config != new.config or nav(old) != nav(new)
 
-    def _affected(self, old: model.Site, new: model.Site) -> set:
-        """The entities an edit can change the page (and open data) of."""
-        changed = set()
+    def _affected(self, old: model.Site, new: model.Site) -> tuple[set, bool]:
+        """The entities an edit can change the page (and open data) of, and whether it can
+        change what the pages listing entities show: not when it changed entities' text only."""
+        changed, text_only = set(), set()
         for kind in model.KINDS:
             before, after = old.entities.get(kind, {}), new.entities.get(kind, {})
             for entity_id in before.keys() | after.keys():
                 a, b = before.get(entity_id), after.get(entity_id)
                 if a is b:  # the same object: the file was not read again
                     continue
-                if a is None or b is None or a != b or a.body != b.body or a.lines != b.lines:
+                if a is None or b is None or a != b or a.lines != b.lines:
                     changed.add((kind, entity_id))
+                    if a is not None and b is not None and dataclasses.replace(
+                            a, body=b.body, body_line=b.body_line) == b:
+                        text_only.add((kind, entity_id))
         affected = set(changed)
-        for key in changed:  # their titles and summaries show on the pages they link or are linked from
+        for key in changed - text_only:  # their titles and summaries show on the pages they link or are linked from
             for site in (old, new):
                 affected.update(link.target for link in site.links_out.get(key, ()))
                 affected.update(link.source for link in site.links_in.get(key, ()))
+        relinked = False
         for before, after in ((old.links_out, new.links_out), (old.links_in, new.links_in)):
             if before is after:  # resolve kept the index: nothing links differently
                 continue
             for key in before.keys() | after.keys():  # pages whose relations changed
                 if before.get(key) != after.get(key):
                     affected.add(key)
-        return affected
+                    relinked = True
+        return affected, relinked or changed != text_only
 
-    def _affected_pages(self, affected: set, pages: list[PageSpec]) -> list[PageSpec]:
-        # Every page without an entity (the index pages, home, search, data) lists entities of
-        # several kinds (the organisation tree shows risks, the register groups by unit): all again.
-        return [p for p in pages
-                if p.path not in self.files or p.key is None or p.key in affected or p.key == ("pages", "index")]
+    def _affected_pages(self, affected: set, listed: bool, pages: list[PageSpec]) -> list[PageSpec]:
+        # Every page without an entity (the index pages, search, data) and home list entities of
+        # several kinds (the organisation tree shows risks, the register groups by unit): all
+        # again, unless the edit changed text only (`listed` False), which the data page's sizes show.
+        def lists(page: PageSpec) -> bool:
+            return page.key is None or page.key == ("pages", "index")
+        return [p for p in pages if p.path not in self.files or p.key in affected
+                or (lists(p) and (listed or p.path == DATA_PAGE))]
 
     def _write(self, files: dict[str, bytes], written: list[str], removed: list[str], first: bool) -> None:
         output = Path(self.options.output)

@@ -238,10 +238,24 @@ def test_live_rebuilds_equal_cold_builds_after_edits_adds_deletes_and_renames(si
         path.write_text(re.sub(r"^updated: .+$", "updated: 2026-11-27", path.read_text(), count=1, flags=re.M))
         return [path]
 
-    for step in (edit, add, rename, delete, retitle_a_source, move_a_risk_to_another_unit, update_a_risk):
+    def rewrite_a_risks_text():  # the commonest edit: only its page and the data page (sizes) show it
+        path = risks / "risk-00008.md"
+        path.write_text(path.read_text() + "\nEtt nytt stycke om uppföljningen.\n")
+        return [path]
+
+    def link_a_mission_from_the_text():  # a new link: both pages and the lists show it
+        path = risks / "risk-00008.md"
+        mission = sorted((content / "missions").glob("*.md"))[-1].stem
+        path.write_text(path.read_text() + f"\nSe också [[mission:{mission}]].\n")
+        return [path]
+
+    for step in (edit, add, rename, delete, retitle_a_source, move_a_risk_to_another_unit, update_a_risk,
+                 rewrite_a_risks_text, link_a_mission_from_the_text):
         result = live.rebuild(step())
         assert result.ok, result.diagnostics
         assert not result.full and result.rendered < total / 2
+        if step is rewrite_a_risks_text:
+            assert result.rendered == 2
         assert without_search(tree_digest(tmp_path / "live")) == without_search(cold_digest(content, tmp_path / "cold"))
 
 

@@ -3,7 +3,7 @@
     python benchmarks/bench.py 1000 10000 [--runs 3] [--work /tmp/govsite-bench]
 
 For each N: cold build (no cache, no output), no-change rebuild, one-file-edit
-rebuild (CLI, with the cache), and a one-file edit in `serve` (LiveBuild, in
+rebuild (CLI, with the cache), and one-file edits in `serve` (a new title, a new paragraph; LiveBuild, in
 process: in memory as `govsite serve` keeps it, and written to disk as
 `govsite serve --write` does), with the peak memory of the build and its workers. Whole-process wall
 time of `python -m govsite build`, median of --runs. Never part of the test suite.
@@ -85,10 +85,18 @@ def live_edits(content: Path, output: Path, write: bool, edits: int = 5) -> dict
         assert result.ok and not result.full
         seconds.append(result.seconds)
         rendered.append(result.rendered)
+    texts = []  # the commonest edit: a paragraph added to a risk's text, nothing else
+    for i in range(edits):
+        path = risks[(i * 41 + 5) % len(risks)]
+        path.write_text(path.read_text() + f"\nEtt nytt stycke ({i}) om uppföljningen.\n")
+        result = live.rebuild([path])
+        assert result.ok and not result.full
+        texts.append(result.seconds)
     name = "serve_write" if write else "serve"
     return {f"{name}_start_s": round(first, 2), f"{name}_first_edit_s": round(seconds[0], 3),
             f"{name}_edit_s": round(statistics.median(seconds), 3), f"{name}_edit_max_s": round(max(seconds), 3),
-            f"{name}_edit_pages": statistics.median(rendered)}
+            f"{name}_edit_pages": statistics.median(rendered),
+            f"{name}_text_edit_s": round(statistics.median(texts), 3), f"{name}_text_edit_max_s": round(max(texts), 3)}
 
 
 def bench(n: int, runs: int, work: Path) -> dict:

@@ -3,10 +3,11 @@
     python benchmarks/bench.py 1000 10000 [--runs 3] [--work /tmp/govsite-bench]
 
 For each N: cold build (no cache, no output), no-change rebuild, one-file-edit
-rebuild (CLI, with the cache), and one-file edits in `serve` (a new title, a new paragraph; LiveBuild, in
-process: in memory as `govsite serve` keeps it, and written to disk as
-`govsite serve --write` does), with the peak memory of the build and its workers. Whole-process wall
-time of `python -m govsite build`, median of --runs. Never part of the test suite.
+rebuild (CLI, with the cache), and one-file edits in `serve` (a new title, a new
+paragraph; LiveBuild, in process: in memory as `govsite serve` keeps it, and
+written to disk as `govsite serve --write` does), with the peak memory of the
+build and its workers. Whole-process wall time of `python -m govsite build`,
+median of --runs. Never part of the test suite.
 """
 from __future__ import annotations
 

@@ -292,7 +292,8 @@ class LiveBuild:
 
     def _affected(self, old: model.Site, new: model.Site) -> tuple[set, bool]:
         """The entities an edit can change the page (and open data) of, and whether it can
-        change what the pages listing entities show: not when it changed entities' text only."""
+        change what the pages listing entities show: not when it changed entities' text only
+        (and the git history is as it was)."""
         changed, text_only = set(), set()
         for kind in model.KINDS:
             before, after = old.entities.get(kind, {}), new.entities.get(kind, {})
@@ -318,7 +319,8 @@ class LiveBuild:
                 if before.get(key) != after.get(key):
                     affected.add(key)
                     relinked = True
-        return affected, relinked or changed != text_only
+        # A commit made during the preview changes the recent changes the lists show, too.
+        return affected, relinked or changed != text_only or old.history.changes != new.history.changes
 
     def _affected_pages(self, affected: set, listed: bool, pages: list[PageSpec]) -> list[PageSpec]:
         # Every page without an entity (the index pages, search, data) and home list entities of

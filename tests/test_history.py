@@ -413,3 +413,27 @@ def test_feed_and_open_data_carry_the_history(repo_site):
     assert [(c["date"], c["message"]) for c in data["changes"]] == [
         ("2024-02-01", "Ny bedömning efter vårens bokningar"), ("2024-01-10", "Första versionen av webbplatsen")]
     assert "Riskvärdet sänktes från 12 (Hög) till 8 (Medel)." in data["changes"][0]["details"]
+
+
+def test_live_preview_shows_a_commit_made_while_it_runs_at_the_next_edit(repo_site, tmp_path):
+    """A communicator saves, commits, then edits only a text: the recent changes show the commit."""
+    import datetime as dt
+
+    from govsite.incremental import LiveBuild
+    from govsite.pipeline import Options
+    repo, _, _ = repo_site
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(repo), str(clone))
+    content = clone / "content"
+    live = LiveBuild(Options(content=content, output=tmp_path / "live", today=dt.date.fromisoformat(TODAY)))
+    assert live.build().ok
+    risk = content / "risks" / "lokalbrist.md"
+    edit(risk, "severity: 4", "severity: 3")
+    assert live.rebuild([risk]).ok
+    commit(clone, "Konsekvensen bedöms lägre", "2024-05-20T09:00:00+02:00")
+    other = content / "risks" / "installda-evenemang.md"
+    other.write_text(other.read_text("utf-8") + "\nEtt nytt stycke om uppföljningen.\n", "utf-8")
+    assert live.rebuild([other]).ok
+    changes = section(tmp_path / "live" / "andringar" / "index.html", "changes")
+    assert changes[:2] == ["20 maj 2024: Brist på lokaler för föreningslivet (risk) – Konsekvensen bedöms lägre",
+                           "Konsekvensen sänktes från 4 (Allvarlig) till 3 (Kännbar)."]

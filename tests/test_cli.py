@@ -112,3 +112,10 @@ def test_a_missing_content_folder_is_explained(tmp_path):
     result = run_govsite("build", cwd=tmp_path)
     assert result.returncode == 2
     assert "Hittar ingen innehållsmapp content" in result.stderr
+
+
+def test_a_search_part_size_below_one_is_refused_before_anything_is_built(tmp_path):
+    result = run_govsite("build", "--content", DEMO, "--output", tmp_path / "o", "--search-part-pages", "0")
+    assert result.returncode == 2
+    assert "--search-part-pages: not a whole number above 0: 0" in result.stderr
+    assert not (tmp_path / "o").exists()

@@ -18,8 +18,9 @@ becomes a draft), and re-renders:
   features add), since each of them lists entities of several kinds; their
   `{% fragment %}` rows of entities the edit cannot reach are kept (render.py),
 - when an edit changed entities' text only (the body, the commonest edit:
-  no field, no link, no file came or went), none of those but the changed
-  entities' own pages and the data page (it lists the open data's sizes),
+  no field, no link, no file came or went, no new commit), none of those
+  but the changed entities' own pages and the data page (it lists the open
+  data's sizes),
 - every page, when site.yaml, a navigation page or anything outside the kind
   folders changed (then a full rebuild, still from memory and the cache).
 

@@ -190,8 +190,7 @@ class Publication:
 
     def _search_parts(self) -> list[str]:
         """The parts of the search index after the first, which the search page merges into it."""
-        published = sum(not entity.draft for entity in self.site.all())  # one public page each
-        return search.parts(published, self.search_part_pages)[1:]
+        return search.parts(len(export.published(self.site)), self.search_part_pages)[1:]  # a page each
 
     def _public_pages(self) -> set[str]:
         return {entity_path(e.kind, e.id) + "index.html" for e in export.published(self.site)}
@@ -274,7 +273,7 @@ class Publication:
         """Index the site where write.py has just written it (search.py); the paths added.
         Without an index the search page still offers the A–Ö index: a warning, not an error."""
         try:
-            return search.index_site(root, sorted(self._public_pages()), self.search_part_pages)
+            return search.index_site(root, self._public_pages(), self.search_part_pages)
         except search.SearchFailed as exc:
             diagnostics.warning("publish_search_failed", SourceLocation(self.site.config.path, 1), problem=str(exc))
             return []

@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 INDEX_DIR = "pagefind"
@@ -40,9 +41,10 @@ def parts(pages: int, per_part: int) -> list[str]:
     return [f"{INDEX_DIR}/"] + [f"{INDEX_DIR}/{n}/" for n in range(2, -(-pages // per_part) + 1)]
 
 
-def index_site(root: Path, pages: list[str], per_part: int = PAGES_PER_PART, timeout: float = 300) -> list[str]:
-    """Index `pages` (paths under `root`) into `root/pagefind/`, at most `per_part` pages to a
-    part (`parts`); the paths written, relative to root. No pages: no index."""
+def index_site(root: Path, pages: Iterable[str], per_part: int = PAGES_PER_PART, timeout: float = 300) -> list[str]:
+    """Index `pages` (paths under `root`, any order: the parts take them sorted) into
+    `root/pagefind/`, at most `per_part` pages to a part (`parts`); the paths written, relative
+    to root. No pages: no index."""
     root = Path(root)
     pages = sorted(pages)
     for number, folder in enumerate(parts(len(pages), per_part) if pages else []):
@@ -91,4 +93,4 @@ def search_index(pages: dict[str, bytes], per_part: int = PAGES_PER_PART, timeou
                 target.write_bytes(html)
         except OSError as exc:
             raise SearchFailed(str(exc)) from exc
-        return {path: (root / path).read_bytes() for path in index_site(root, list(pages), per_part, timeout)}
+        return {path: (root / path).read_bytes() for path in index_site(root, pages, per_part, timeout)}

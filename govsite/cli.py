@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -53,7 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     site_options(commands.add_parser("build", help="build the site into the output folder"))
     check_command = commands.add_parser("check", help="validate the content without writing anything")
     content_options(check_command)
-    check_command.add_argument("--format", choices=("text", "json"), default="text")
+    check_command.add_argument("--format", choices=("text", "json", "github"), default="text",
+                               help="github: workflow commands that GitHub shows on a pull request's lines")
     serve_command = commands.add_parser("serve", help="build, serve on 127.0.0.1 and rebuild on every save")
     site_options(serve_command)
     serve_command.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1: only this computer)")
@@ -84,6 +86,42 @@ def report(diagnostics: list[Diagnostic], language: str, stream=None) -> None:
         print(locale.format(diagnostic), file=stream)
 
 
+def _repository_prefix(content: Path) -> str:
+    """How to reach the site folder (content's parent, which diagnostics' paths are relative
+    to) from the repository root that GitHub names files by: git's top level, else the
+    current folder."""
+    site = content.absolute().parent
+    try:
+        top = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=site, capture_output=True,
+                             text=True, timeout=30).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        top = ""
+    root = Path(top) if top else Path.cwd()
+    try:
+        relative = site.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:  # the site is outside the repository: name its files as they are
+        relative = site.as_posix()
+    return "" if relative == "." else relative + "/"
+
+
+def _escape(text: str, in_property: bool = False) -> str:
+    """GitHub's workflow-command escaping (actions/toolkit, command.ts)."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if in_property else text
+
+
+def github_annotation(locale: Locale, diagnostic: Diagnostic, prefix: str) -> str:
+    """`::error file=content/risks/x.md,line=7,title=CODE::message hint`, one per problem."""
+    message, hint = locale.message(diagnostic)
+    command = {"error": "error", "warning": "warning"}.get(diagnostic.level, "notice")
+    properties = [f"file={_escape(prefix + diagnostic.location.path, True)}"]
+    if diagnostic.location.line:
+        properties.append(f"line={diagnostic.location.line}")
+    properties.append(f"title={_escape(diagnostic.code, True)}")
+    text = f"{message} {hint}" if hint else message
+    return f"::{command} {','.join(properties)}::{_escape(text)}"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if not args.content.is_dir():
@@ -103,6 +141,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.format == "json":
             json.dump([locale.as_json(d) for d in result.diagnostics], sys.stdout, ensure_ascii=False, indent=2)
             print()
+        elif args.format == "github":
+            prefix = _repository_prefix(args.content)
+            for diagnostic in result.diagnostics:
+                print(github_annotation(locale, diagnostic, prefix))
         else:
             report(result.diagnostics, result.language)
             print(locale.t("cli.check_failed" if failed else "cli.check_ok",

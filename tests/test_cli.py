@@ -1,4 +1,5 @@
 """The real command line, as a subprocess, on the demo site and on every kind of bad input."""
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -74,6 +75,34 @@ def test_check_json_lists_path_line_level_message_and_hint():
         "message": 'fältet "unit" pekar på enhet "kultur", som inte finns.',
         "hint": 'Menade du "kulturenheten"?',
     }]
+
+
+def test_check_github_format_annotates_the_file_from_the_repository_root(tmp_path):
+    """GitHub shows `::error file=…,line=…::` lines on the pull request's changed lines; the
+    file must be named from the repository root, here a site in a sub-folder of the repository."""
+    import shutil
+    site = tmp_path / "repo" / "sites" / "kommun"
+    shutil.copytree(INVALID / "unknown-unit" / "content", site / "content")
+    subprocess.run(["git", "init", "-q", str(tmp_path / "repo")], check=True)
+    result = run_govsite("check", "--content", site / "content", "--format", "github", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "::error file=sites/kommun/content/missions/utbud.md,line=3,title=unknown_ref::"
+        'fältet "unit" pekar på enhet "kultur", som inte finns. Menade du "kulturenheten"?']
+
+
+def test_check_github_format_escapes_what_would_end_a_workflow_command(tmp_path):
+    """A newline or `%` in a message would end or corrupt the command; `,` and `:` in a file name
+    would split its properties (GitHub's toolkit escapes them as %0A, %25, %2C, %3A)."""
+    import shutil
+    content = tmp_path / "a,b:c" / "content"
+    shutil.copytree(INVALID / "unknown-unit" / "content", content)
+    page = content / "missions" / "utbud.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("unit: kultur", "unit: \"50%\""), encoding="utf-8")
+    result = run_govsite("check", "--content", content, "--format", "github", cwd=tmp_path)
+    line = result.stdout.splitlines()[0]
+    assert line.startswith("::error file=a%2Cb%3Ac/content/missions/utbud.md,line=3,")
+    assert "50%25" in line and "50%" not in line.replace("50%25", "")
 
 
 def test_two_builds_are_byte_identical(tmp_path):

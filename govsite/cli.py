@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import BuildFailed, Diagnostic
-from .locale import Locale
+from .locale import LANGUAGES, Locale
 from .pipeline import Options, build, check
 from .search import PAGES_PER_PART
 from .write import Interrupted
@@ -61,6 +61,11 @@ def _parser() -> argparse.ArgumentParser:
     serve_command.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1: only this computer)")
     serve_command.add_argument("--port", type=int, default=8000, help="port (8000)")
     serve_command.add_argument("--write", action="store_true", help="also write every good build to the output folder")
+    init_command = commands.add_parser("init", help="start a new site repository in a folder")
+    init_command.add_argument("folder", type=Path, help="the new site's folder (created when missing)")
+    init_command.add_argument("--organisation", required=True, help='the organisation, e.g. "Nora kommun"')
+    init_command.add_argument("--language", choices=LANGUAGES, default="sv", help="the site's language (sv)")
+    init_command.add_argument("--title", default="", help="the site's name (made from the organisation)")
     new_command = commands.add_parser("new", help="create a content file with every field of its kind")
     new_command.add_argument("--content", type=Path, default=Path("content"), help="content folder (./content)")
     new_command.add_argument("kind", help="risk, mission, unit, arena, plan, source, principle or page")
@@ -124,6 +129,9 @@ def github_annotation(locale: Locale, diagnostic: Diagnostic, prefix: str) -> st
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "init":
+        from .starter import init
+        return init(args.folder, args.organisation, args.language, args.title)
     if not args.content.is_dir():
         print(Locale.load("sv").t("cli.no_content", path=args.content), file=sys.stderr)
         return 2

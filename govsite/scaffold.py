@@ -49,7 +49,7 @@ def matrix_size(content: Path, axis: str, language: str) -> int:
         return len(Locale.load(language).table["default_risk_matrix"][axis])
 
 
-def _quoted(text: str) -> str:
+def yaml_value(text: str) -> str:
     """The text as a YAML value: plain when that reads back the same, else double-quoted."""
     try:
         if yaml.safe_load(f"x: {text}") == {"x": text}:
@@ -89,7 +89,7 @@ def front_matter(kind: str, title: str, language: str, levels: dict[str, int]) -
         spec = specs[name]
         note = explain(name, spec, locale, levels)
         if name == "title":
-            lines.append(f"title: {_quoted(title)}")
+            lines.append(f"title: {yaml_value(title)}")
         elif spec.required:
             lines.append(f"{name}: {placeholder}".ljust(width) + f"  # {note}")
         else:

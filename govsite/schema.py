@@ -268,9 +268,13 @@ def parse_fields(specs: dict, data: dict, ctx: Context, path: tuple, cls=None):
                                       field=dotted(path + (name,)))
                 failed = True
             continue
-        if isinstance(raw, str) and raw.strip() in placeholders():  # left as `govsite new` wrote it
-            ctx.error(path + (name,), "placeholder", value=raw.strip())
-            failed = True
+        if isinstance(raw, str) and raw.strip() in placeholders():  # left as `govsite new` or `init` wrote it
+            if spec.required:
+                ctx.error(path + (name,), "placeholder", value=raw.strip())
+                failed = True
+            else:  # an optional field still to fill: the site builds without it meanwhile
+                ctx.diagnostics.warning("placeholder_optional", ctx.doc.at(*path, name), field=dotted(path + (name,)),
+                                        value=raw.strip())
             continue
         value = spec.parse(raw, ctx, path + (name,))
         if value is ERROR:

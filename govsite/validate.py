@@ -134,7 +134,12 @@ def validate_site(doc: RawDoc | None, diagnostics: Diagnostics) -> model.SiteCon
         values["risk_matrix"] = default_matrix(language)
     elif not _matrix_ok(values["risk_matrix"], doc, diagnostics):
         return None
-    return model.SiteConfig(path=doc.path, **values)
+    config = model.SiteConfig(path=doc.path, **values)
+    given = config.accessibility if isinstance(config.accessibility, dict) else {}
+    if not (config.contact.email or config.contact.phone or given.get("contact_email")):
+        # The accessibility statement must give a way to reach the organisation (DIGG's rules).
+        diagnostics.warning("no_contact", doc.at("contact") if "contact" in doc.data else doc.at())
+    return config
 
 
 def default_matrix(language: str) -> model.RiskMatrix:

@@ -1,0 +1,1 @@
+"""The files `govsite init` writes, one set of words per language (starter.py)."""

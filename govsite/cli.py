@@ -61,6 +61,13 @@ def _parser() -> argparse.ArgumentParser:
     serve_command.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1: only this computer)")
     serve_command.add_argument("--port", type=int, default=8000, help="port (8000)")
     serve_command.add_argument("--write", action="store_true", help="also write every good build to the output folder")
+    audit_command = commands.add_parser("audit", help="check the built site in Chromium: axe, links, other hosts")
+    audit_command.add_argument("--output", type=Path, default=Path("output"), help="the built site (./output)")
+    audit_command.add_argument("--content", type=Path, default=Path("content"),
+                               help="content folder, for base_url in site.yaml (./content)")
+    audit_command.add_argument("--base-url", help="the address the site was built for (as given to build)")
+    audit_command.add_argument("--all", action="store_true", help="every page, not every page type and a sample")
+    audit_command.add_argument("--report", type=Path, help="write the findings as JSON to this file")
     init_command = commands.add_parser("init", help="start a new site repository in a folder")
     init_command.add_argument("folder", type=Path, help="the new site's folder (created when missing)")
     init_command.add_argument("--organisation", required=True, help='the organisation, e.g. "Nora kommun"')
@@ -132,6 +139,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "init":
         from .starter import init
         return init(args.folder, args.organisation, args.language, args.title)
+    if args.command == "audit":
+        from .audit import main as audit
+        from .scaffold import site_language
+        return audit(args.output, args.content, args.base_url, args.all, args.report,
+                     Locale.load(site_language(args.content)))
     if not args.content.is_dir():
         print(Locale.load("sv").t("cli.no_content", path=args.content), file=sys.stderr)
         return 2

@@ -32,20 +32,20 @@ class Requirement:
 def requirement(direct_url: dict | None, version: str) -> Requirement:
     """The pip requirement that installs this same govsite on a GitHub runner.
 
-    From git: that commit. From a package index (no direct_url.json): that version. From a
+    With the `audit` extra, which the publish workflow runs. From git: that commit. From a package index (no direct_url.json): that version. From a
     local folder or a file:// repository, which a runner cannot reach: still the commit or
     version, marked for its address to be replaced."""
     if not direct_url:
-        return Requirement(f"govsite=={version}")
+        return Requirement(f"govsite[audit]=={version}")
     url = direct_url.get("url", "")
     local = url.startswith("file:")
     vcs = direct_url.get("vcs_info") or {}
     if vcs.get("vcs") == "git" and vcs.get("commit_id"):
         # The `#egg=` form: pip 23 refuses `govsite @ git+…` with extras, both accept this.
-        return Requirement(f"git+{url}@{vcs['commit_id']}#egg=govsite", "address" if local else "")
+        return Requirement(f"git+{url}@{vcs['commit_id']}#egg=govsite[audit]", "address" if local else "")
     if "archive_info" in direct_url and not local:
-        return Requirement(f"govsite @ {url}")
-    return Requirement(f"govsite=={version}", "folder")
+        return Requirement(f"govsite[audit] @ {url}")
+    return Requirement(f"govsite[audit]=={version}", "folder")
 
 
 def installed_requirement() -> Requirement:
@@ -55,7 +55,7 @@ def installed_requirement() -> Requirement:
         distribution = None
     if distribution is None or not distribution.read_text("INSTALLER"):
         # Run from a source tree (at most its egg-info, which no installer wrote): nothing to pin.
-        return Requirement(f"govsite=={__version__}", "folder")
+        return Requirement(f"govsite[audit]=={__version__}", "folder")
     try:
         direct_url = json.loads(distribution.read_text("direct_url.json") or "null")
     except ValueError:

@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from browser import chromium  # noqa: E402
 from conftest import DEMO, ROOT, run_govsite  # noqa: E402
-from pages_server import serve_like_pages  # noqa: E402
+from govsite.static_server import serve_like_pages  # noqa: E402
 
 PAGES = {"home": "", "risk": "risks/svagt-kulturutbud/", "risk-register": "risks/"}
 WIDTHS = {"phone": 375, "desktop": 1280}

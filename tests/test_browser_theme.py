@@ -16,7 +16,7 @@ import pytest
 
 from browser import Visit, chromium
 from conftest import DEMO, SITES, run_govsite
-from pages_server import serve_like_pages
+from govsite.static_server import serve_like_pages
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 INDEXES = ["principles", "units", "missions", "risks", "arenas", "plans", "sources"]

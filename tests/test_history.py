@@ -307,7 +307,7 @@ def test_reader_follows_the_footer_to_recent_changes_in_a_browser(repo_site):
 
     from axe_playwright_python.sync_playwright import Axe
     from browser import chromium
-    from pages_server import serve_like_pages
+    from govsite.static_server import serve_like_pages
 
     _, output, _ = repo_site
     with chromium() as browser, serve_like_pages(output, "/repo/") as base:

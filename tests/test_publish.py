@@ -22,7 +22,7 @@ import yaml
 
 from conftest import DEMO, SITES, run_govsite
 from govsite.feeds import ENTITIES_IN_FEED
-from pages_server import serve_like_pages
+from govsite.static_server import serve_like_pages
 
 BASE = "https://example.github.io/repo/"
 ATOM = "{http://www.w3.org/2005/Atom}"

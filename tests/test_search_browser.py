@@ -5,7 +5,7 @@ import pytest
 
 from browser import Visit, chromium
 from conftest import DEMO, run_govsite
-from pages_server import serve_like_pages
+from govsite.static_server import serve_like_pages
 
 
 @pytest.fixture(scope="module")

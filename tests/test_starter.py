@@ -110,16 +110,17 @@ def test_the_publish_workflow_caches_and_the_check_workflow_annotates(tmp_path):
     assert "fetch-depth: 0" in publish and "path: .govsite-cache" in publish and "actions/deploy-pages" in publish
     assert "pip install -r requirements.txt" in publish and "pip install -r requirements.txt" in check
     assert "govsite check --format github" in check
+    assert publish.index("govsite build") < publish.index("govsite audit") < publish.index("upload-pages-artifact")
     assert "actions/cache/restore" in check and "actions/cache@" not in check  # a pull request never saves one
 
 
 @pytest.mark.parametrize(("direct_url", "line", "replace"), [
     ({"url": "https://github.com/nora/govsite", "vcs_info": {"vcs": "git", "commit_id": "a" * 40}},
-     f"git+https://github.com/nora/govsite@{'a' * 40}#egg=govsite", ""),
-    (None, "govsite==0.1.0", ""),
-    ({"url": "file:///home/k/govsite", "dir_info": {}}, "govsite==0.1.0", "folder"),
+     f"git+https://github.com/nora/govsite@{'a' * 40}#egg=govsite[audit]", ""),
+    (None, "govsite[audit]==0.1.0", ""),
+    ({"url": "file:///home/k/govsite", "dir_info": {}}, "govsite[audit]==0.1.0", "folder"),
     ({"url": "file:///home/k/govsite", "vcs_info": {"vcs": "git", "commit_id": "b" * 40}},
-     f"git+file:///home/k/govsite@{'b' * 40}#egg=govsite", "address"),
+     f"git+file:///home/k/govsite@{'b' * 40}#egg=govsite[audit]", "address"),
 ])
 def test_the_pin_follows_how_govsite_was_installed(direct_url, line, replace):
     """PEP 610's direct_url.json as pip writes it for each way of installing."""
@@ -146,7 +147,7 @@ def test_installed_from_a_clean_clone_init_pins_that_commit(tmp_path):
     made = subprocess.run([str(tmp_path / "venv/bin/govsite"), "init", str(site), "--organisation", "Nora kommun"],
                           cwd=site.parent, capture_output=True, text=True, env=env)
     assert made.returncode == 0, made.stderr
-    assert f"git+file://{clone}@{commit}#egg=govsite" in (site / "requirements.txt").read_text()
+    assert f"git+file://{clone}@{commit}#egg=govsite[audit]" in (site / "requirements.txt").read_text()
     assert "BYT UT adressen" in (site / "requirements.txt").read_text()
     built = subprocess.run([str(tmp_path / "venv/bin/govsite"), "build"], cwd=site, capture_output=True, text=True,
                            env=env)

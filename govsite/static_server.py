@@ -1,4 +1,4 @@
-"""A static server that behaves like GitHub Pages, for tests.
+"""A static server that behaves like GitHub Pages: for `govsite audit` and the tests.
 
 Serves a built site under a prefix such as /repo/: `/repo/x/` from x/index.html,
 `/repo/x` from x.html (or a redirect to x/ when x/ is a folder), no directory

@@ -1,0 +1,227 @@
+"""`govsite audit`: the built site in a real browser, before it is published.
+
+Serves the output folder on 127.0.0.1 under the site's base path (as GitHub Pages will),
+opens pages in Chromium, runs axe-core's WCAG 2.1 A/AA rules, follows every internal link
+and records every request to another host. At about half a second a page a large site
+would hold a deploy for an hour, so by default it checks every page type (the first pages
+of each kind of address) plus an evenly spread sample of the rest; `--all` checks every
+page. The report says which and how many pages were checked: the accessibility statement
+may then say exactly that, and no more (see publish.py).
+
+Needs the optional extra `govsite[audit]` (Playwright and axe-core). Chromium comes from
+the system (GOVSITE_CHROMIUM, `chromium` on the PATH) or from `playwright install chromium`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import sys
+import time
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from .static_server import serve_like_pages
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-dev-shm-usage"]
+PER_TYPE = 2  # pages checked of each page type before sampling
+SAMPLE = 40  # further pages, spread evenly over the rest
+
+
+@dataclass
+class Violation:
+    rule: str
+    impact: str
+    help: str
+    page: str
+    elements: list[str]
+
+
+@dataclass
+class Report:
+    date: str
+    tool: str
+    axe_version: str
+    tags: list[str]
+    base_path: str
+    pages_total: int
+    pages_checked: int
+    all_pages: bool
+    seconds: float
+    pages: list[str] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
+    broken_links: list[dict] = field(default_factory=list)
+    third_party_requests: list[dict] = field(default_factory=list)
+
+    @property
+    def findings(self) -> int:
+        return len(self.violations) + len(self.broken_links) + len(self.third_party_requests)
+
+
+def site_pages(output: Path) -> list[str]:
+    """Every page's address relative to the site root: "", "risks/", "risks/x/", "404.html"."""
+    pages = []
+    for path in sorted(output.rglob("*.html")):
+        relative = path.relative_to(output).as_posix()
+        if relative.startswith(("pagefind/", "search/pagefind")):
+            continue
+        pages.append(relative.removesuffix("index.html"))
+    return pages
+
+
+def page_type(page: str) -> str:
+    """"risks/x/" → "risks/*/": pages of one type share a template."""
+    parts = page.rstrip("/").split("/") if page else []
+    if len(parts) <= 1:
+        return page
+    return "/".join([parts[0], *("*" for _ in parts[1:])]) + "/"
+
+
+def choose(pages: list[str], everything: bool, per_type: int = PER_TYPE, sample: int = SAMPLE) -> list[str]:
+    """Every type's first pages, then `sample` more spread evenly over the rest (or all)."""
+    if everything:
+        return pages
+    by_type: dict[str, list[str]] = defaultdict(list)
+    for page in pages:
+        by_type[page_type(page)].append(page)
+    chosen = {page for group in by_type.values() for page in group[:per_type]}
+    rest = [page for page in pages if page not in chosen]
+    if rest and sample:
+        step = max(1, len(rest) / sample)
+        chosen |= {rest[int(i * step)] for i in range(min(sample, len(rest)))}
+    return [page for page in pages if page in chosen]
+
+
+def _chromium_path() -> str | None:
+    found = os.environ.get("GOVSITE_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    return found or None  # None: the browser `playwright install chromium` brought
+
+
+def audit(output: Path, base_path: str = "/", everything: bool = False, progress=None) -> Report:
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import sync_playwright
+
+    progress = progress or (lambda text: None)
+    started = time.perf_counter()
+    base_path = "/" + base_path.strip("/") + "/" if base_path.strip("/") else "/"
+    pages = site_pages(output)
+    chosen = choose(pages, everything)
+    violations, broken, outside = [], [], []
+    axe_version = ""
+    links: dict[str, set[str]] = defaultdict(set)  # internal address → pages linking to it
+    with serve_like_pages(output, base_path) as base, sync_playwright() as playwright:
+        host = urlsplit(base).netloc
+        browser = playwright.chromium.launch(executable_path=_chromium_path(), args=CHROMIUM_ARGS)
+        # bypass_csp: axe is injected as a script, which the site's own CSP rightly forbids.
+        context = browser.new_context(bypass_csp=True)
+        current = {"page": ""}
+
+        def route(request_route):
+            url = request_route.request.url
+            if urlsplit(url).netloc == host or url.startswith(("data:", "blob:", "about:")):
+                request_route.continue_()
+            else:
+                outside.append({"page": current["page"], "url": url})
+                request_route.abort()
+
+        context.route("**/*", route)
+        tab = context.new_page()
+        axe = Axe()
+        for number, page in enumerate(chosen, 1):
+            current["page"] = page
+            progress(f"[{number}/{len(chosen)}] {base_path}{page}")
+            response = tab.goto(base + page)
+            if response is None or response.status >= 400 and page != "404.html":
+                broken.append({"page": page, "url": base_path + page, "status": response.status if response else 0})
+                continue
+            result = axe.run(tab, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
+                                           "resultTypes": ["violations"]}).response
+            axe_version = result.get("testEngine", {}).get("version", axe_version)
+            for found in result["violations"]:
+                violations.append(Violation(found["id"], found.get("impact") or "", found["help"], page,
+                                            [" ".join(node["target"]) for node in found["nodes"][:5]]))
+            for href in tab.eval_on_selector_all("a[href], link[href]", "els => els.map(e => e.href)"):
+                if urlsplit(href).netloc == host:
+                    links[href.split("#")[0]].add(page)
+        browser.close()
+        broken += _broken_links(output, base, base_path, links)
+    return Report(date=dt.date.today().isoformat(), tool="axe-core", axe_version=axe_version, tags=AXE_TAGS,
+                  base_path=base_path, pages_total=len(pages), pages_checked=len(chosen), all_pages=everything,
+                  seconds=round(time.perf_counter() - started, 1), pages=chosen, violations=violations,
+                  broken_links=broken, third_party_requests=outside)
+
+
+def _broken_links(output: Path, base: str, base_path: str, links: dict[str, set[str]]) -> list[dict]:
+    """Internal addresses that the pages link to and that GitHub Pages would not serve."""
+    broken = []
+    for url in sorted(links):
+        path = unquote(urlsplit(url).path)
+        if not path.startswith(base_path) or not _served(output, path[len(base_path):]):
+            broken.extend({"page": page, "url": path, "status": 404} for page in sorted(links[url]))
+    return broken
+
+
+def _served(output: Path, relative: str) -> bool:
+    target = output / relative
+    return (target / "index.html").is_file() if relative.endswith("/") or not relative else \
+        target.is_file() or (target / "index.html").is_file() or target.with_suffix(".html").is_file()
+
+
+def summary(report: Report, locale) -> list[str]:
+    """The terminal's report: counts, then each rule with its pages and elements."""
+    lines = [locale.t("audit.summary", checked=report.pages_checked, total=report.pages_total,
+                      violations=len(report.violations), broken=len(report.broken_links),
+                      outside=len(report.third_party_requests), seconds=report.seconds)]
+    by_rule: dict[str, list[Violation]] = defaultdict(list)
+    for violation in report.violations:
+        by_rule[violation.rule].append(violation)
+    for rule, found in sorted(by_rule.items()):
+        lines.append(f"  {rule} ({found[0].impact}): {found[0].help}")
+        lines.extend(f"    {report.base_path}{v.page}  {'; '.join(v.elements)}" for v in found)
+    lines.extend(locale.t("audit.broken", page=b["page"] or "/", url=b["url"]) for b in report.broken_links)
+    lines.extend(locale.t("audit.outside", page=o["page"] or "/", url=o["url"])
+                 for o in report.third_party_requests)
+    return lines
+
+
+def write_report(report: Report, path: Path) -> None:
+    data = asdict(report)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def base_path_of(content: Path, base_url: str | None) -> str:
+    """The path the site will be served under: --base-url, else site.yaml's base_url."""
+    if base_url is None:
+        try:
+            import yaml
+            settings = yaml.safe_load((content / "site.yaml").read_text("utf-8"))
+            base_url = settings.get("base_url", "/") if isinstance(settings, dict) else "/"
+        except (OSError, ValueError, yaml.YAMLError):
+            base_url = "/"
+    return urlsplit(str(base_url or "/")).path or "/"
+
+
+def main(output: Path, content: Path, base_url: str | None, everything: bool, report_path: Path | None,
+         locale) -> int:
+    if not (output / "index.html").is_file():
+        print(locale.t("audit.no_site", output=output.as_posix()), file=sys.stderr)
+        return 2
+    try:
+        import axe_playwright_python  # noqa: F401
+        import playwright  # noqa: F401
+    except ImportError:
+        print(locale.t("audit.missing_extra"), file=sys.stderr)
+        return 2
+    report = audit(output, base_path_of(content, base_url), everything,
+                   progress=lambda text: print(text, file=sys.stderr, flush=True))
+    for line in summary(report, locale):
+        print(line)
+    if report_path:
+        write_report(report, report_path)
+    return 1 if report.findings else 0

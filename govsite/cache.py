@@ -200,12 +200,12 @@ def _read_fragments(path: str, status: os.stat_result, offset: int, count: int) 
         return {}
 
 
-def inputs_digest(content: Path, theme: Path, settings: tuple) -> str:
+def inputs_digest(folders: list[Path], settings: tuple) -> str:
     """Everything a build reads: every file under the content and theme folders (by
     content hash, not date), govsite's code, and the build's settings."""
     digest = hashlib.sha1(_code_digest().encode())
     digest.update(repr(settings).encode())
-    for folder in (Path(content), Path(theme)):
+    for folder in map(Path, folders):
         digest.update(b"\0folder\0" + str(folder.resolve()).encode())
         for root, dirs, names in os.walk(folder):
             dirs.sort()

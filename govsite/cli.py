@@ -42,7 +42,8 @@ def _parser() -> argparse.ArgumentParser:
 
     def site_options(command):
         content_options(command)
-        command.add_argument("--templates", type=Path, help="theme folder (./templates, else the built-in theme)")
+        command.add_argument("--templates", type=Path, help="the site's theme folder: templates and static files that replace the "
+                                  "built-in theme's (./templates)")
         command.add_argument("--output", type=Path, default=Path("output"), help="output folder (./output)")
         command.add_argument("--base-url", help="the site's public address; overrides base_url in site.yaml")
         command.add_argument("--no-cache", action="store_true",
@@ -82,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def options_from(args) -> Options:
     templates = getattr(args, "templates", None)
-    if templates is None and Path("templates/base.html").is_file():
+    if templates is None and Path("templates").is_dir():  # the site's theme folder: only what differs
         templates = Path("templates")
     return Options(content=args.content, theme=templates, output=getattr(args, "output", Path("output")),
                    base_url=getattr(args, "base_url", None), with_drafts=args.drafts, today=args.today,

@@ -16,7 +16,7 @@ from .history import history_revision, with_history
 from .links import ResolveMemo, resolve
 from .parallel import render_pages
 from .publish import Publication
-from .render import default_theme, plan_pages, static_files
+from .render import default_theme, plan_pages, static_files, theme_folders
 from .search import PAGES_PER_PART
 from .source import ContentTree, read_content
 from .validate import validate
@@ -111,7 +111,7 @@ def build(options: Options, write: bool = True) -> Result:
     if cache is not None and write and options.skip_unchanged:
         # Nothing read by the build changed since the last one, whose output is intact:
         # nothing to do (Result.site is then None; the files are read from the output).
-        inputs = inputs_digest(options.content, options.theme or default_theme(), (
+        inputs = inputs_digest([options.content, *theme_folders(options.theme)], (
             options.base_url, options.with_drafts, today_for(options).isoformat(), options.strict,
             str(Path(options.output).resolve()), history_revision(options.content), options.search_part_pages))
         last = cache.last_build

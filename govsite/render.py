@@ -44,6 +44,24 @@ def default_theme() -> Path:
     return Path(str(resources.files("govsite") / "templates"))
 
 
+BUILTIN = "govsite"  # built-in templates stay reachable as "govsite/base.html" for `extends`
+
+
+def theme_folders(theme: Path | None) -> list[Path]:
+    """The site's theme folder over the built-in theme: the site's folder holds only what
+    differs (templates and static files), every other file comes from the built-in theme."""
+    builtin = default_theme()
+    if theme is None or Path(theme).resolve() == builtin.resolve():
+        return [builtin]
+    return [Path(theme), builtin]
+
+
+def _theme_loader(theme: Path) -> jinja2.BaseLoader:
+    folders = theme_folders(theme)
+    return jinja2.ChoiceLoader([jinja2.PrefixLoader({BUILTIN: jinja2.FileSystemLoader(str(folders[-1]))}),
+                                *(jinja2.FileSystemLoader(str(folder)) for folder in folders)])
+
+
 def plan_pages(site: model.Site) -> list[PageSpec]:
     """Every HTML page of the site, in a deterministic order."""
     pages = [PageSpec("index.html", "home.html", ("pages", "index")), PageSpec("404.html", "404.html",
@@ -203,7 +221,7 @@ class Renderer:
         self.body_cache = body_cache if body_cache is not None else {}
         self._views: dict = {}  # site-wide views, once per Site (see _memo)
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(self.theme)),
+            loader=_theme_loader(self.theme),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -336,33 +354,47 @@ class Renderer:
                 failed_templates.add(page.template)
                 entity = self.site.get(page.key) if page.key else None
                 where, line = _template_line(exc, page.template)
-                location = SourceLocation(f"templates/{where}", line)
+                location = SourceLocation(template_location(self.theme, where), line)
                 diagnostics.error("template_error", location, template=page.template,
                                   page=entity.path if entity else page.path, problem=exc.message or str(exc))
         return files
 
 
 def static_files(theme: Path) -> dict[str, bytes]:
-    """The theme's static/ folder, as output files."""
-    static = Path(theme) / "static"
+    """The theme's static/ folders as output files, the site's file over the built-in one."""
     files = {}
-    if static.is_dir():
-        for path in sorted(static.rglob("*")):
-            if path.is_file() and not path.name.startswith("."):
-                files["static/" + path.relative_to(static).as_posix()] = path.read_bytes()
-    return files
+    for folder in reversed(theme_folders(theme)):
+        static = folder / "static"
+        if static.is_dir():
+            for path in sorted(static.rglob("*")):
+                if path.is_file() and not path.name.startswith("."):
+                    files["static/" + path.relative_to(static).as_posix()] = path.read_bytes()
+    return dict(sorted(files.items()))
 
 
 def _template_line(exc: jinja2.TemplateError, template: str) -> tuple[str, int]:
     """(template file, line) of a template error: a syntax error knows it; for an error
     while rendering, Jinja's rewritten traceback has a frame per template line."""
     if getattr(exc, "lineno", None):
-        return Path(getattr(exc, "filename", None) or template).name, exc.lineno
+        return getattr(exc, "filename", None) or template, exc.lineno
     found = (template, 0)
     tb = exc.__traceback__
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
         if filename.endswith((".html", ".xml", ".txt")):
-            found = (Path(filename).name, tb.tb_lineno)
+            found = (filename, tb.tb_lineno)
         tb = tb.tb_next
     return found
+
+
+def template_location(theme: Path, filename: str) -> str:
+    """How a communicator finds the template: "templates/base.html" in the site's own theme
+    folder, "govsite/base.html" in the built-in theme (the name `extends` uses)."""
+    path = Path(filename).resolve()
+    *site_folders, builtin = theme_folders(theme)
+    for folder, prefix in [*((f, f.name) for f in site_folders), (builtin, BUILTIN)]:
+        try:
+            return f"{prefix}/{path.relative_to(folder.resolve()).as_posix()}"
+        except ValueError:
+            continue
+    return f"templates/{path.name}"

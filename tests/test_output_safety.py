@@ -277,7 +277,7 @@ def test_an_interrupt_while_the_workers_write_pages_leaves_the_previous_output(t
 @pytest.mark.parametrize("risk_template, expected, reported", [
     # A template error: reported once, as a serial build reports it.
     ("{% extends 'base.html' %}\n{% block main %}\n<p>{{ entity.no_such_field }}</p>\n{% endblock %}\n",
-     "templates/risk.html:3: fel: mallen risk.html", True),
+     "theme/risk.html:3: fel: mallen risk.html", True),  # the site's theme folder is theme/
     # An exception the workers do not expect: a crash, but the old site stays all the same.
     ("{% extends 'base.html' %}\n{% block main %}{{ 1 // 0 }}{% endblock %}\n", "ZeroDivisionError", False),
 ])

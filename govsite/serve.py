@@ -73,14 +73,14 @@ class Rebuilder:
         for folder in self.watched:
             for root, dirs, names in os.walk(folder):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in names:
-                    if _watched_file(name):
-                        path = Path(root) / name
-                        try:
-                            stat = path.stat()
-                        except OSError:
-                            continue
-                        state[path] = (stat.st_mtime_ns, stat.st_size)
+                # os.walk does not enter a linked folder: the link itself is watched (made, changed, removed)
+                links = [Path(root) / d for d in dirs if os.path.islink(os.path.join(root, d))]
+                for path in [Path(root) / name for name in names if _watched_file(name)] + links:
+                    try:
+                        stat = path.lstat() if path in links else path.stat()
+                    except OSError:
+                        continue
+                    state[path] = (stat.st_mtime_ns, stat.st_size)
         return state
 
     def changes(self) -> list[Path]:

@@ -167,7 +167,8 @@ def test_a_request_for_another_host_is_refused_on_every_route(server, host):
             assert set(host) & set("@, ") and b"<html" not in body, (host, path)
             continue
         assert status == 421, (host, path, status)
-        assert body.decode("utf-8") == f"Förhandsvisningen svarar bara på sin egen adress: http://127.0.0.1:{server}/\n"
+        expected = f"Förhandsvisningen svarar bara på sin egen adress: http://127.0.0.1:{server}/\n"
+        assert body.decode("utf-8") == expected
         assert headers["content-type"] == "text/plain; charset=utf-8"
     status, _, body = _raw(server, _request("/livereload", host, *WEBSOCKET, f"Origin: http://{host}"))
     assert status in (400, 421), (host, status)
@@ -201,7 +202,8 @@ def test_the_hosts_answered_when_listening_on_every_address():
     for host in ("0.0.0.0", "::"):
         for header in ("192.168.1.7:8000", "10.0.0.2:8000", "[fe80::1]:8000", "127.0.0.1:8000", "localhost:8000"):
             assert host_allowed(header, host, 8000), (host, header)
-        for header in ("evil.example:8000", "mylaptop.local:8000", "192.168.1.7:8001", "192.168.1.7", "1.2.3.4.nip.io:8000"):
+        for header in ("evil.example:8000", "mylaptop.local:8000", "192.168.1.7:8001", "192.168.1.7",
+                       "1.2.3.4.nip.io:8000"):
             assert not host_allowed(header, host, 8000), (host, header)
     assert host_allowed("192.168.1.7:80", "192.168.1.7", 80) and host_allowed("192.168.1.7", "192.168.1.7", 80)
     assert not host_allowed("localhost:8000", "192.168.1.7", 8000), "bound to one address: only that one"

@@ -59,7 +59,8 @@ def _parser() -> argparse.ArgumentParser:
                                help="github: workflow commands that GitHub shows on a pull request's lines")
     serve_command = commands.add_parser("serve", help="build, serve on 127.0.0.1 and rebuild on every save")
     site_options(serve_command)
-    serve_command.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1: only this computer)")
+    serve_command.add_argument("--host", default="127.0.0.1",
+                               help="address to listen on (127.0.0.1: this computer only; 0.0.0.0: open it by IP)")
     serve_command.add_argument("--port", type=int, default=8000, help="port (8000)")
     serve_command.add_argument("--write", action="store_true", help="also write every good build to the output folder")
     audit_command = commands.add_parser("audit", help="check the built site in Chromium: axe, links, other hosts")

@@ -22,7 +22,9 @@ becomes a draft), and re-renders:
   but the changed entities' own pages and the data page (it lists the open
   data's sizes),
 - every page, when site.yaml, a navigation page or anything outside the kind
-  folders changed (then a full rebuild, still from memory and the cache).
+  folders changed (then a full rebuild, still from memory and the cache), and
+  while a problem found at anything but an entity file (a kind folder that links
+  out of content/) stops the build: re-reading files cannot tell it is fixed.
 
 Feeds and open data are made again on every rebuild, from the kept open data of
 the entities the edit cannot reach; the search index only on a full one (a
@@ -154,6 +156,11 @@ class LiveBuild:
     def _patched_tree(self, changed_paths, diagnostics: Diagnostics) -> ContentTree | None:
         """The last tree with the changed files re-read, or None when that is not enough."""
         root = self.content.absolute()
+        # A problem at anything but an entity file (a kind folder that links out of content/, a
+        # stray file) is not found again by re-reading files: while one stops the build, read all.
+        if any(not _entity_file(root, Path(d.location.path).parts[1:]) for d in self.read_diagnostics
+               if d.level == "error" or (self.options.strict and d.level == "warning")):
+            return None
         docs = {doc.path: doc for doc in self.tree.docs}
         fresh = Diagnostics()
         changed_rel = set()
@@ -164,10 +171,7 @@ class LiveBuild:
                 parts = path.relative_to(root).parts
             except ValueError:
                 return None  # the theme or anything else: rebuild everything
-            if (len(parts) < 2 or parts[0] not in model.KINDS or path.suffix != ".md"
-                    or any(p.startswith((".", "_")) for p in parts) or path.is_symlink()
-                    or any(not Path(root, *parts[:i]).is_dir() or Path(root, *parts[:i]).is_symlink()
-                           for i in range(1, len(parts)))):
+            if not _entity_file(root, parts):
                 return None
             relpath = "/".join((root.name,) + parts)
             changed_rel.add(relpath)
@@ -354,6 +358,16 @@ class LiveBuild:
                     parent.rmdir()
             except OSError:
                 pass
+
+
+def _entity_file(root: Path, parts: tuple[str, ...]) -> bool:
+    """Whether content/<parts> is (or was) one entity's file, which re-reading alone brings up to date:
+    a .md file, not a link, in a kind folder (or its sub-folders) that is a real folder."""
+    path = Path(root, *parts)
+    return (len(parts) >= 2 and parts[0] in model.KINDS and path.suffix == ".md"
+            and not any(p.startswith((".", "_")) for p in parts) and not path.is_symlink()
+            and all(Path(root, *parts[:i]).is_dir() and not Path(root, *parts[:i]).is_symlink()
+                    for i in range(1, len(parts))))
 
 
 def _walk_order(relpath: str):

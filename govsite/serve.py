@@ -9,6 +9,10 @@ its place without touching the server. The site is served from the build's
 in-memory files (`{relpath: bytes}`): only paths the build produced can ever
 be served, and nothing is written (writing the output folder took longer than
 rendering; `govsite build` publishes). `--write` keeps output/ in step too.
+
+Only requests addressed to the preview are answered (host_allowed, on every route: a web
+page the communicator visits could otherwise read it by DNS rebinding), and redirects
+stay on the site (lookup).
 """
 from __future__ import annotations
 
@@ -16,11 +20,13 @@ import base64
 import dataclasses
 import hashlib
 import html
+import ipaddress
 import mimetypes
 import os
 import re
 import sys
 import time
+import urllib.parse
 from pathlib import Path
 
 from .errors import BuildFailed
@@ -67,14 +73,14 @@ class Rebuilder:
         for folder in self.watched:
             for root, dirs, names in os.walk(folder):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in names:
-                    if _watched_file(name):
-                        path = Path(root) / name
-                        try:
-                            stat = path.stat()
-                        except OSError:
-                            continue
-                        state[path] = (stat.st_mtime_ns, stat.st_size)
+                # os.walk does not enter a linked folder: the link itself is watched (made, changed, removed)
+                links = [Path(root) / d for d in dirs if os.path.islink(os.path.join(root, d))]
+                for path in [Path(root) / name for name in names if _watched_file(name)] + links:
+                    try:
+                        stat = path.lstat() if path in links else path.stat()
+                    except OSError:
+                        continue
+                    state[path] = (stat.st_mtime_ns, stat.st_size)
         return state
 
     def changes(self) -> list[Path]:
@@ -215,7 +221,10 @@ class SiteApp:
 
 
 def lookup(files: dict[str, bytes], path: str) -> tuple[int, str]:
-    """(200, file) | (301, location) | (404, "") for a URL path, like GitHub Pages, inside the site only."""
+    """(200, file) | (301, location) | (404, "") for a URL path, like GitHub Pages, inside the site only.
+
+    A redirect's location is the folder's path under exactly one "/", made from the file's
+    name, never from the request: "//risks" must not send a browser to the host "risks"."""
     parts = path.split("/")
     if any(part in (".", "..") for part in parts) or "\\" in path or "\0" in path:
         return 404, ""
@@ -225,10 +234,45 @@ def lookup(files: dict[str, bytes], path: str) -> tuple[int, str]:
     if rel in files:
         return 200, rel
     if rel + "/index.html" in files:
-        return 301, path + "/"
+        return 301, "/" + urllib.parse.quote(rel) + "/"
     if rel + ".html" in files:
         return 200, rel + ".html"
     return 404, ""
+
+
+# Where the preview answers (DNS rebinding: a web page the communicator visits can point a name
+# of its own at this computer; the browser then sends that name as Host, never ours).
+HOST_HEADER = re.compile(r"(?:\[(?P<ip6>[0-9A-Fa-f:.]+)\]|(?P<name>[A-Za-z0-9.-]+))(?::(?P<port>[0-9]{1,5}))?")
+EVERY_ADDRESS = ("", "0.0.0.0", "::")
+
+
+def host_allowed(header: str, host: str, port: int) -> bool:
+    """Whether a request's Host (or a websocket's Origin host) names this preview, at `port`:
+
+    - the address it listens on (`--host`, an IP address or a name);
+    - on loopback (127.0.0.1, ::1, localhost): also localhost and every loopback address;
+    - on every address (0.0.0.0, ::), to be seen from a phone: any IP address and localhost,
+      but no name, since a name can be anyone's; open it by the computer's IP address.
+    """
+    match = HOST_HEADER.fullmatch(header)
+    if not match or int(match["port"] or 80) != port:
+        return False
+    name = (match["ip6"] or match["name"]).lower()
+    address = _address(name)
+    bound = host.strip("[]").lower()
+    if bound in EVERY_ADDRESS:
+        return address is not None or name == "localhost"
+    if name == bound or (address is not None and _address(bound) == address):
+        return True
+    loopback = bound == "localhost" or getattr(_address(bound), "is_loopback", False)
+    return loopback and (name == "localhost" or (address is not None and address.is_loopback))
+
+
+def _address(text: str):
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
 
 
 def script_hash(script: bytes) -> str:
@@ -239,18 +283,26 @@ def script_hash(script: bytes) -> str:
 
 # How long a reloading page takes to reconnect to livereload, at most, on a slow phone.
 RECONNECT_S = 2.0
+# What livereload puts in every page: it loads livereload.js from the page's own address.
+LIVE_SCRIPT = (b'<script type="text/javascript">(function(){var s=document.createElement("script");'
+               b"var port=(window.location.port || (window.location.protocol == 'https:' ? 443: 80));"
+               b's.src="//"+window.location.hostname+":"+port+ "/livereload.js?port=" + port;'
+               b"document.head.appendChild(s);})();</script>")
 
 
 def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, stream=None,
           poll_ms: int = 200, write: bool = False) -> int:
     """Build, then serve and rebuild on every change until interrupted."""
     from livereload import Server
-    from livereload.handlers import LiveReloadHandler
+    from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
+    from livereload.server import LiveScriptContainer
     from livereload.watcher import Watcher
-    from tornado import ioloop
+    from tornado import ioloop, web
+    from tornado.routing import AnyMatches, Matcher
 
     stream = stream or sys.stderr
-    options = dataclasses.replace(options, base_url=f"http://{_url_host(host)}:{port}/")
+    url = f"http://{_url_host(host)}:{port}/"
+    options = dataclasses.replace(options, base_url=url)
     rebuilder = Rebuilder(options, write=write, stream=stream)
     rebuilder.rebuild([])
     app = SiteApp(rebuilder)
@@ -279,10 +331,37 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, stream=No
                 return self.filepath, None
             return None, None
 
+    class ThisPreview(Matcher):
+        """Requests whose Host names this preview (host_allowed)."""
+        def match(self, request):
+            return {} if host_allowed(request.host, host, port) else None
+
+    class Misdirected(web.RequestHandler):
+        """Any other Host, on every route and method: 421 and a short text."""
+        SUPPORTED_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
+
+        def prepare(self):
+            self.set_status(421)
+            self.set_header("Content-Type", "text/plain; charset=utf-8")
+            self.set_header("Cache-Control", "no-store")
+            self.finish(Locale.load(rebuilder.language).t("serve.wrong_host", url=url) + "\n")
+
+    class SameOriginLiveReload(LiveReloadHandler):
+        """livereload's websocket, for this preview's pages only (livereload accepts any Origin)."""
+        def check_origin(self, origin):
+            parts = urllib.parse.urlsplit(origin)
+            return parts.scheme == "http" and host_allowed(parts.netloc, host, port)
+
     class PreviewServer(Server):
-        def get_web_handlers(self, script):
-            app.script_hash = script_hash(script)
-            return super().get_web_handlers(script)
+        def application(self, port, host, liveport=None, debug=None, live_css=True):
+            """livereload's routes (but /forcereload, which any web page could call), all behind the Host check."""
+            LiveReloadHandler.watcher = self.watcher
+            LiveReloadHandler.live_css = live_css
+            app.script_hash = script_hash(LIVE_SCRIPT)
+            routes = [(r"/livereload", SameOriginLiveReload), (r"/livereload.js", LiveReloadJSHandler),
+                      (r".*", web.FallbackHandler, {"fallback": LiveScriptContainer(app, LIVE_SCRIPT)})]
+            web.Application([(ThisPreview(), routes), (AnyMatches(), [(r".*", Misdirected)])]).listen(
+                port, address=host)
 
     # A second save within livereload's default 3 s would not reload the browser.
     LiveReloadHandler.DEFAULT_RELOAD_TIME = 0.2
@@ -291,7 +370,7 @@ def serve(options: Options, host: str = "127.0.0.1", port: int = 8000, stream=No
         watcher.watch(str(folder))
     server = PreviewServer(app, watcher=watcher)
     locale = Locale.load(rebuilder.language)
-    print(locale.t("serve.serving", url=f"http://{_url_host(host)}:{port}/",
+    print(locale.t("serve.serving", url=url,
                    folders=", ".join(str(f) for f in rebuilder.watched)), file=stream, flush=True)
     server.serve(port=port, host=host, debug=False, restart_delay=0)
     return 0

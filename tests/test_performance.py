@@ -279,6 +279,29 @@ def test_a_broken_edit_keeps_the_last_good_site_and_its_fix_rebuilds(site_dir, t
     assert without_search(tree_digest(tmp_path / "live")) == without_search(cold_digest(content, tmp_path / "cold"))
 
 
+def test_a_folder_level_problem_clears_when_only_its_files_are_named_again(site_dir, tmp_path):
+    """A kind folder swapped for a link out of content/ and back: a caller naming the files that
+    came back (not the folder) still gets the problem cleared and a cold build's output."""
+    import datetime as dt
+    content = site_dir / "content"
+    live = LiveBuild(Options(content=content, output=tmp_path / "live", today=dt.date.fromisoformat(TODAY)))
+    assert live.build().ok
+    risks, elsewhere = content / "risks", tmp_path / "elsewhere"
+    files = sorted(risks.glob("*.md"))
+    risks.rename(elsewhere)
+    risks.symlink_to(elsewhere, target_is_directory=True)
+    broken = live.rebuild(files + [risks])
+    assert not broken.ok
+    assert any(d.code == "symlink_outside" and d.location.path == "content/risks" for d in broken.diagnostics)
+    risks.unlink()
+    elsewhere.rename(risks)
+    (risks / files[0].name).write_text(files[0].read_text().replace("title: ", "title: Tillbaka ", 1))
+    fixed = live.rebuild(files)
+    assert fixed.ok, [d.code for d in fixed.diagnostics]
+    assert "Tillbaka" in (tmp_path / "live/risks" / files[0].stem / "index.html").read_text()
+    assert without_search(tree_digest(tmp_path / "live")) == without_search(cold_digest(content, tmp_path / "cold"))
+
+
 def test_a_settings_change_rebuilds_every_page(site_dir, tmp_path):
     import datetime as dt
     content = site_dir / "content"

@@ -285,3 +285,37 @@ def test_a_page_that_was_not_connected_when_the_rebuild_finished_reloads_when_it
         page.evaluate("() => window.LiveReload.connector.connect()")
         page.wait_for_function("() => document.querySelector('h1')?.textContent.includes('Nytt namn')",
                                timeout=10000)
+
+
+def test_a_folder_replaced_by_a_link_out_of_the_content_and_put_back_is_served_as_a_cold_build(site):
+    """A folder-level problem (here a kind folder that became a symlink leading out of content/)
+    clears once the folder is back, later edits are served, and the preview equals a cold build."""
+    from conftest import run_govsite, tree_digest
+    from test_performance import without_search
+    pages, elsewhere = site / "content/pages", site / "elsewhere"
+    with serving(site, "--write", "--today", "2026-11-28") as served:
+        pages.rename(elsewhere)
+        pages.symlink_to(elsewhere, target_is_directory=True)
+        page = served.wait_for("/", lambda text: 'role="alert"' in text and "content/pages" in text)
+        assert "Webbplatsen kunde inte byggas om" in page
+        # the link turned to a copy inside content/ (which may be linked): no file changed, the link did
+        shutil.copytree(elsewhere, site / "content/_sidor")
+        deadline = time.monotonic() + 10
+        while served.terminal().count("Ombyggnaden stoppades") < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        (site / "content/_link").symlink_to("_sidor", target_is_directory=True)
+        os.replace(site / "content/_link", pages)
+        served.wait_for("/", lambda text: 'role="alert"' not in text)
+        pages.unlink()
+        shutil.rmtree(site / "content/_sidor")
+        elsewhere.rename(pages)
+        served.edit("content/pages/styrmodell.md", "title: Styrmodell för", "title: Ny styrmodell för")
+        served.wait_for("/styrmodell/", lambda text: "Ny styrmodell för ledning" in text)
+        served.edit("content/pages/styrmodell.md", "order: 2", "order: 5")  # last in every page's navigation
+        served.wait_for("/", lambda text: text.find('href="omvarldsanalys/"') < text.find('href="styrmodell/"'))
+        port = served.port
+    cold = site / "cold"
+    result = run_govsite("build", "--no-cache", "--content", site / "content", "--output", cold,
+                         "--today", "2026-11-28", "--base-url", f"http://127.0.0.1:{port}/")
+    assert result.returncode == 0, result.stderr
+    assert without_search(tree_digest(site / "output")) == without_search(tree_digest(cold))

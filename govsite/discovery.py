@@ -11,6 +11,7 @@ from xml.sax.saxutils import escape
 from . import model
 from .export import absolute, has_address, safe_strings
 from .links import entity_path
+from .markup import safe_address, xml_text
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -38,8 +39,8 @@ def sitemap(site: model.Site, html_paths: list[str], lastmod: dict[str, str]) ->
 
 @functools.lru_cache(maxsize=1 << 16)  # pure; the live preview writes the same 10,000 entries after each edit
 def _sitemap_entry(address: str, path: str, lastmod: str | None) -> str:
-    loc = address + _served_path(path)
-    lastmod = f"    <lastmod>{escape(lastmod)}</lastmod>\n" if lastmod else ""
+    loc = safe_address(xml_text(address + _served_path(path)))
+    lastmod = f"    <lastmod>{escape(xml_text(lastmod))}</lastmod>\n" if lastmod else ""
     return f"  <url>\n    <loc>{escape(loc)}</loc>\n{lastmod}  </url>\n"
 
 

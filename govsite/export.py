@@ -17,7 +17,7 @@ import re
 from . import model
 from .history import history_as_data
 from .links import entity_path
-from .markup import safe_text
+from .markup import safe_address, safe_text
 from .locale import Locale
 from .schema import KIND_SPECS, ID_RE, Text, object_schema, refs_of
 
@@ -26,14 +26,21 @@ DATA = "data/"
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def safe_strings(value):
-    """Every string of a JSON value cleaned of executable markup (markup.safe_text)."""
+def is_address_key(key: str) -> bool:
+    """Whether a JSON key names an address a reader follows (url, page_url, JSON-LD's @id …)."""
+    return key in ("@id", "$id", "href", "src") or key.lower().endswith(("url", "uri", "link", "homepage", "image",
+                                                                         "logo"))
+
+
+def safe_strings(value, key: str = ""):
+    """Every string of a JSON value made safe: text cleaned of executable markup (markup.safe_text),
+    addresses (by their key) never a script address (markup.safe_address). Text is never erased."""
     if isinstance(value, str):
-        return safe_text(value)
+        return safe_address(value) if is_address_key(key) else safe_text(value)
     if isinstance(value, list):
-        return [safe_strings(item) for item in value]
+        return [safe_strings(item, key) for item in value]
     if isinstance(value, dict):
-        return {key: safe_strings(item) for key, item in value.items()}
+        return {name: safe_strings(item, name) for name, item in value.items()}
     return value
 
 

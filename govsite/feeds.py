@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from . import model
 from .export import absolute
 from .links import entity_path
-from .markup import safe_text
+from .markup import safe_address, safe_text, xml_text
 
 ATOM = "http://www.w3.org/2005/Atom"
 UNIT_FIELDS = ("unit", "units", "adopted_by", "parent")
@@ -60,19 +60,19 @@ def atom(info: FeedInfo, entries: list[Entry]) -> bytes:
     ET.register_namespace("", ATOM)
     entries = sorted(entries, key=_sort_key, reverse=True)
     feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": info.language})
-    ET.SubElement(feed, f"{{{ATOM}}}id").text = info.id
+    ET.SubElement(feed, f"{{{ATOM}}}id").text = _address(info.id)
     ET.SubElement(feed, f"{{{ATOM}}}title").text = _clean(info.title)
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", type="application/atom+xml", href=info.id)
-    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=info.link)
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="self", type="application/atom+xml", href=_address(info.id))
+    ET.SubElement(feed, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=_address(info.link))
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = _stamp(entries[0].updated) if entries else \
         "1970-01-01T00:00:00Z"
     author = ET.SubElement(feed, f"{{{ATOM}}}author")
     ET.SubElement(author, f"{{{ATOM}}}name").text = _clean(info.author)
     for entry in entries:
         node = ET.SubElement(feed, f"{{{ATOM}}}entry")
-        ET.SubElement(node, f"{{{ATOM}}}id").text = entry.id
+        ET.SubElement(node, f"{{{ATOM}}}id").text = _address(entry.id)
         ET.SubElement(node, f"{{{ATOM}}}title").text = _clean(entry.title)
-        ET.SubElement(node, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=entry.link)
+        ET.SubElement(node, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=_address(entry.link))
         ET.SubElement(node, f"{{{ATOM}}}updated").text = _stamp(entry.updated)
         if entry.summary:
             ET.SubElement(node, f"{{{ATOM}}}summary", type="text").text = _clean(entry.summary)
@@ -84,9 +84,14 @@ def atom(info: FeedInfo, entries: list[Entry]) -> bytes:
 
 
 def _clean(text: str) -> str:
-    """Text without the control characters XML 1.0 cannot carry, and without executable markup
+    """Text without the characters XML 1.0 cannot carry, and without executable markup
     (feed readers show titles and summaries as HTML more often than they should)."""
-    return safe_text("".join(c for c in str(text) if c in "\t\n\r" or ord(c) >= 0x20))
+    return safe_text(xml_text(text))
+
+
+def _address(address: str) -> str:
+    """An id or link: without the characters XML cannot carry, never a script address."""
+    return safe_address(xml_text(address))
 
 
 # A feed reader shows the newest entries; a feed of every entity of a large site (10,000)

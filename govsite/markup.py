@@ -72,14 +72,32 @@ def sanitize(fragment: str) -> str:
 
 
 SCRIPT_ADDRESS = re.compile(r"(?:javascript|data|vbscript|livescript):", re.I)
+# Characters XML 1.0 forbids (C0 controls but tab, newline and CR; surrogates; U+FFFE, U+FFFF)
+# and those it discourages (C1 controls but NEL, U+FDD0–U+FDEF, the last two of every plane).
+XML_UNFIT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufdd0-\ufdef"
+                       + "".join(f"{chr(plane << 16 | 0xfffe)}{chr(plane << 16 | 0xffff)}" for plane in range(17))
+                       + "]")
+
+
+def xml_text(text: str) -> str:
+    """Text an XML file can carry: what XML 1.0 forbids or discourages is dropped. Every XML
+    output (feeds, sitemap) passes its text and attribute values through this, or the file is
+    not well-formed and a feed reader or search engine rejects all of it."""
+    return XML_UNFIT.sub("", str(text))
+
+
+def safe_address(address: str) -> str:
+    """An address (href, src, url field) a reader may follow: one that would run a script
+    (javascript:, data:, vbscript:, as a browser reads it, spaces and controls ignored) becomes ""."""
+    if ":" in address[:64] and SCRIPT_ADDRESS.match(re.sub(r"[\x00-\x20\x7f]+", "", address[:64])):
+        return ""
+    return address
 
 
 def safe_text(text: str) -> str:
     """Plain text bound for open data and feeds, whose readers may show it as HTML: markup a
-    communicator typed into it is removed (its text kept), text that a reader would follow as a
-    script address (javascript:, data:, vbscript:) is dropped; text without markup stays as it is."""
-    if ":" in text[:64] and SCRIPT_ADDRESS.match(re.sub(r"[\x00-\x20\x7f]+", "", text[:64])):
-        return ""
+    communicator typed into it is removed (its text kept); text without markup stays as it is,
+    even when it starts like an address ("Data: befolkningsprognos"): text is never followed."""
     if "<" not in text:  # nearly every string: nothing to clean
         return text
     for _ in range(10):  # unescaping can reveal markup that was written as entities: strip again

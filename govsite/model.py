@@ -224,6 +224,9 @@ class Contact:
     phone: str = ""
 
 
+DEFAULT_TIME_ZONE = "Europe/Stockholm"
+
+
 @dataclass(frozen=True, kw_only=True)
 class SiteConfig:
     title: str
@@ -236,6 +239,7 @@ class SiteConfig:
     cname: str = ""
     licence: str = ""
     search: bool = True  # false: no search index (Pagefind costs ~20 s and 1.5 GB at 10,000 pages)
+    time_zone: str = DEFAULT_TIME_ZONE  # the site's day (arena status, overdue reviews) is the day there
     accessibility: dict = field(default_factory=dict, compare=False)
     path: str = "content/site.yaml"
 

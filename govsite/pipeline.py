@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,12 +15,14 @@ from .cache import BuildCache, OutputFiles, inputs_digest
 from .errors import BuildFailed, Diagnostic, Diagnostics, SourceLocation
 from .history import history_revision, with_history
 from .links import ResolveMemo, resolve
+from .locale import LANGUAGES
 from .parallel import render_pages
 from .publish import Publication
 from .render import default_theme, plan_pages, static_files, theme_folders
+from .schema import base_url_problem, time_zone as time_zone_of
 from .search import PAGES_PER_PART
-from .source import ContentTree, read_content
-from .validate import validate
+from .source import ContentTree, read_content, read_site
+from .validate import validate, validate_site
 from .write import MARKER, UnsafeOutput, WriteFailed, clean_stale, site_writer
 
 
@@ -30,7 +33,7 @@ class Options:
     output: Path = Path("output")
     base_url: str | None = None  # overrides site.yaml
     with_drafts: bool = False
-    today: dt.date | None = None  # None: SOURCE_DATE_EPOCH or the real date
+    today: dt.date | None = None  # None: the day in the site's time zone at SOURCE_DATE_EPOCH, or now
     strict: bool = False  # warnings fail the build too
     cache: bool = True  # reuse parsed files and rendered Markdown from .govsite-cache/ (cache.py)
     # With the cache: when nothing the build reads changed and the output is the one the last build
@@ -51,13 +54,35 @@ class Result:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def today_for(options: Options) -> dt.date:
+# The last second of the year 9999 (as compilers that read SOURCE_DATE_EPOCH bound it).
+MAX_EPOCH = 253402300799
+
+
+def today_for(options: Options, time_zone: str, diagnostics: Diagnostics) -> dt.date:
+    """The site's day: --today, else the day in the site's time zone at the instant SOURCE_DATE_EPOCH
+    names (reproducible builds), else now; never the machine's own zone. SOURCE_DATE_EPOCH is
+    a decimal count of seconds (reproducible-builds.org): anything else is an error, not ignored."""
     if options.today:
         return options.today
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date()
-    return dt.date.today()
+    zone = time_zone_of(time_zone) or dt.timezone.utc  # UTC only where no time zone data exists at all
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    where = SourceLocation("SOURCE_DATE_EPOCH")
+    if epoch and not re.fullmatch(r"[0-9]+", epoch):
+        diagnostics.error("source_date_epoch_invalid", where, value=epoch[:40])
+    elif epoch:
+        try:
+            if len(epoch) > len(str(MAX_EPOCH)) or int(epoch) > MAX_EPOCH:
+                raise OverflowError(epoch)
+            return dt.datetime.fromtimestamp(int(epoch), zone).date()
+        except (OverflowError, ValueError, OSError):  # beyond 9999 in the site's zone
+            diagnostics.error("source_date_epoch_range", where, value=epoch[:40])
+    return dt.datetime.now(zone).date()
+
+
+def _time_zone(content: Path) -> str:
+    """The time zone site.yaml names (the default when it names none, or has errors)."""
+    config = validate_site(read_site(content, Diagnostics()), Diagnostics())
+    return config.time_zone if config else model.DEFAULT_TIME_ZONE
 
 
 def load(options: Options, diagnostics: Diagnostics, cache=None) -> tuple[str, model.Site | None]:
@@ -70,13 +95,16 @@ def settle(tree: ContentTree, options: Options, diagnostics: Diagnostics, memo=N
     """Files read → (language, resolved Site): validate, apply the options, resolve references.
     `memo` and `resolved` let the live build (incremental.py) reuse the validation and the
     resolved references of files it did not re-read."""
-    today = today_for(options)
-    content = validate(tree, diagnostics, today, memo)
-    if content.config is None:
-        return "sv", None
+    content = validate(tree, diagnostics, lambda zone: today_for(options, zone, diagnostics), memo)
+    if content.config is None:  # its words in the language site.yaml asks for, if it names one we have
+        language = tree.site.data.get("language") if tree.site else None
+        return (language if language in LANGUAGES else "sv"), None
     if options.base_url is not None:
+        problem = base_url_problem(options.base_url)
+        if problem:
+            diagnostics.error(problem, SourceLocation("--base-url"), field="--base-url", value=options.base_url)
         content.config = dataclasses.replace(content.config, base_url=options.base_url)
-    site = resolve(content, diagnostics, today, options.with_drafts, resolved)
+    site = resolve(content, diagnostics, content.today, options.with_drafts, resolved)
     return content.config.language, None if diagnostics.errors else site
 
 
@@ -111,11 +139,13 @@ def build(options: Options, write: bool = True) -> Result:
     if cache is not None and write and options.skip_unchanged:
         # Nothing read by the build changed since the last one, whose output is intact:
         # nothing to do (Result.site is then None; the files are read from the output).
-        inputs = inputs_digest([options.content, *theme_folders(options.theme)], (
-            options.base_url, options.with_drafts, today_for(options).isoformat(), options.strict,
+        probe = Diagnostics()  # a bad SOURCE_DATE_EPOCH: no skipping; the build below reports it
+        today = today_for(options, _time_zone(options.content), probe)
+        inputs = "" if probe.errors else inputs_digest([options.content, *theme_folders(options.theme)], (
+            options.base_url, options.with_drafts, today.isoformat(), options.strict,
             str(Path(options.output).resolve()), history_revision(options.content), options.search_part_pages))
         last = cache.last_build
-        if last and last["inputs"] == inputs and last.get("output") == _output_identity(options.output):
+        if inputs and last and last["inputs"] == inputs and last.get("output") == _output_identity(options.output):
             seconds["total"] = time.perf_counter() - started
             return Result(None, last["language"], OutputFiles(Path(options.output), last["paths"]),
                           list(last["diagnostics"]), seconds)

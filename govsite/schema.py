@@ -6,8 +6,10 @@ import datetime as dt
 import difflib
 import functools
 import re
+import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any, Iterator
+from urllib.parse import urlsplit
 
 from . import model
 from .errors import Diagnostics
@@ -152,12 +154,74 @@ class Choice(Spec):
 class Url(Spec):
     def parse(self, value, ctx, path):
         text = value.strip() if isinstance(value, str) else ""
-        if not text.lower().startswith(URL_SCHEMES) or any(c.isspace() or c in "<>\"'" for c in text):
+        if not is_url(text):
             return ctx.error(path, "expected_url", value=value)
         return text
 
     def json_schema(self):
         return {"type": "string", "format": "uri", "pattern": "^https?://"}
+
+
+def is_url(text: str) -> bool:
+    """An http(s) address with a host, and nothing in it a browser would drop or stop at."""
+    if not text.lower().startswith(URL_SCHEMES) or any(c.isspace() or not c.isprintable() or c in "<>\"'"
+                                                       for c in text):
+        return False
+    try:
+        return bool(urlsplit(text).netloc)
+    except ValueError:  # "http://[::1": not an address
+        return False
+
+
+@dataclass(frozen=True, kw_only=True)
+class BaseUrl(Url):
+    """The site's own address: every link, canonical address and feed is made from it."""
+
+    def parse(self, value, ctx, path):
+        text = super().parse(value, ctx, path)
+        problem = base_url_problem(text) if text is not ERROR else None
+        return ctx.error(path, problem, value=text) if problem else text
+
+
+@dataclass(frozen=True, kw_only=True)
+class TimeZone(Spec):
+    """An IANA time zone name, such as Europe/Stockholm."""
+
+    def parse(self, value, ctx, path):
+        name = value.strip() if isinstance(value, str) else ""
+        if time_zone(name) is None:
+            return ctx.error(path, "unknown_time_zone", value=value,
+                             suggestion=suggest(name, zoneinfo.available_timezones() - {"localtime"}))
+        return name
+
+    def json_schema(self):
+        return {"type": "string"}
+
+
+def time_zone(name: str) -> zoneinfo.ZoneInfo | None:
+    """The zone of an IANA name; None for an unknown one, and for "localtime": the machine's own
+    zone, which would make the output depend on the machine again."""
+    if name == "localtime":
+        return None
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
+def base_url_problem(text: str) -> str | None:
+    """The message code of what makes `text` unfit as the site's address, None when it is fit:
+    "//" after the host (a browser reads "/" + base path "//evil.example/" as another host,
+    as it reads a backslash as "/"), a ?query or a #fragment (every address made from it breaks)."""
+    if not is_url(text):
+        return "expected_url"
+    if "\\" in text or urlsplit(text).path.startswith("//"):
+        return "base_url_other_host"
+    if "?" in text:
+        return "base_url_query"
+    if "#" in text:
+        return "base_url_fragment"
+    return None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -392,7 +456,7 @@ SITE_SPEC: dict[str, Spec] = {
     "title": Text(required=True),
     "organisation": Text(required=True),
     "language": Choice(options=("sv", "en")),
-    "base_url": Url(),
+    "base_url": BaseUrl(),
     "description": Text(),
     "contact": Obj(fields={"email": Text(), "phone": Text()}, cls=model.Contact),
     "risk_matrix": RISK_MATRIX,
@@ -400,4 +464,5 @@ SITE_SPEC: dict[str, Spec] = {
     "licence": Text(),
     "accessibility": Mapping(),
     "search": Bool(),
+    "time_zone": TimeZone(),
 }

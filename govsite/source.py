@@ -9,6 +9,7 @@ import hashlib
 import os
 import re
 import stat
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,17 +80,9 @@ def read_content(content_dir: Path, diagnostics: Diagnostics, cache=None) -> Con
     real_root = content_dir.resolve()
 
     def rel(p: Path) -> str:
-        return p.absolute().relative_to(content_dir.absolute().parent).as_posix()
+        return _relative(p, content_dir)
 
-    site_file = content_dir / "site.yaml"
-    site = None
-    if site_file.is_symlink() and not _inside(site_file, real_root):
-        diagnostics.error("symlink_outside", SourceLocation(rel(site_file)))
-    elif os.path.lexists(site_file) and not site_file.is_dir():
-        site = _read_site(site_file, rel(site_file), diagnostics)
-    else:
-        diagnostics.error("site_yaml_missing", SourceLocation(rel(site_file)))
-
+    site = read_site(content_dir, diagnostics)
     docs: list[RawDoc] = []
     for entry in sorted(os.scandir(content_dir), key=lambda e: e.name):
         if _ignored(entry.name) or entry.name == "site.yaml":
@@ -116,6 +109,24 @@ def read_content(content_dir: Path, diagnostics: Diagnostics, cache=None) -> Con
         else:
             diagnostics.warning("stray_file", SourceLocation(rel(Path(entry.path))))
     return ContentTree(site=site, docs=docs)
+
+
+def read_site(content_dir: Path, diagnostics: Diagnostics) -> RawDoc | None:
+    """content/site.yaml, parsed (None when it is missing or unreadable, after saying why)."""
+    site_file = Path(content_dir) / "site.yaml"
+    relpath = _relative(site_file, Path(content_dir))
+    if site_file.is_symlink() and not _inside(site_file, Path(content_dir).resolve()):
+        diagnostics.error("symlink_outside", SourceLocation(relpath))
+    elif os.path.lexists(site_file) and not site_file.is_dir():
+        return _read_site(site_file, relpath, diagnostics)
+    else:
+        diagnostics.error("site_yaml_missing", SourceLocation(relpath))
+    return None
+
+
+def _relative(path: Path, content_dir: Path) -> str:
+    """A path as diagnostics name it: from the site folder, e.g. content/risks/x.md."""
+    return path.absolute().relative_to(content_dir.absolute().parent).as_posix()
 
 
 def _ignored(name: str) -> bool:
@@ -169,12 +180,18 @@ def _read_text(path: Path, relpath: str, diagnostics: Diagnostics) -> tuple[str,
     return text.replace("\r\n", "\n").replace("\r", "\n"), raw
 
 
+def nfc(text: str) -> str:
+    """Text in composed form (NFC): "Å" written as A and a ring (as macOS and some editors save
+    it) is the same letter as "Å", sorts under Å and matches the same search."""
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
+
+
 def _read_site(path: Path, relpath: str, diagnostics: Diagnostics) -> RawDoc | None:
     read = _read_text(path, relpath, diagnostics)
     if read is None:
         return None
     text, raw = read
-    parsed = parse_yaml(text, relpath, first_line=1, diagnostics=diagnostics)
+    parsed = parse_yaml(nfc(text), relpath, first_line=1, diagnostics=diagnostics)
     if parsed is None:
         return RawDoc("site", "site", relpath, {}, {}, broken=True)
     data, lines = parsed
@@ -182,7 +199,7 @@ def _read_site(path: Path, relpath: str, diagnostics: Diagnostics) -> RawDoc | N
 
 
 def _read_entity(path: Path, kind: str, relpath: str, diagnostics: Diagnostics, cache) -> RawDoc | None:
-    doc_id = path.stem
+    doc_id = nfc(path.stem)
     if not ID_PATTERN.match(doc_id):
         diagnostics.error("bad_file_name", SourceLocation(relpath), name=path.name,
                           suggestion=slugify(doc_id) or "namn")
@@ -208,7 +225,7 @@ def _read_entity(path: Path, kind: str, relpath: str, diagnostics: Diagnostics, 
 def parse_document(text: str, kind: str, doc_id: str, relpath: str, digest: str,
                    diagnostics: Diagnostics) -> RawDoc:
     """Split `---` front matter from the Markdown body and parse it."""
-    lines = text.split("\n")
+    lines = nfc(text).split("\n")  # history.py parses old versions from git here too
     if not lines or lines[0].rstrip() != "---":
         diagnostics.error("no_front_matter", SourceLocation(relpath, 1))
         return RawDoc(kind, doc_id, relpath, {}, {}, broken=True)
@@ -303,7 +320,8 @@ def parse_yaml(text: str, relpath: str, first_line: int, diagnostics: Diagnostic
                 items.append(build(item, path + (index,), depth + 1))
             return items
         try:
-            return loader.construct_object(node)
+            value = loader.construct_object(node)
+            return nfc(value) if isinstance(value, str) else value  # escapes ("\u030A") may decompose
         except (yaml.YAMLError, ValueError) as exc:
             diagnostics.error("yaml_value", SourceLocation(relpath, node.start_mark.line + 1 + offset),
                               value=str(node.value)[:60], problem=str(exc).splitlines()[0])

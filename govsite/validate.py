@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import model
@@ -24,12 +25,16 @@ class Content:
     broken: set = field(default_factory=set)  # (kind, id) of files that could not be read
     # references of entities that failed validation: still checked, never linked
     unchecked_refs: list = field(default_factory=list)  # (SourceLocation, field, kind, id)
+    today: dt.date | None = None  # the site's day, in its time zone
 
 
-def validate(tree: ContentTree, diagnostics: Diagnostics, today: dt.date, memo: dict | None = None) -> Content:
-    """`memo` (optional, incremental.py) keeps each file's validation across rebuilds:
-    (path, digest) → (entity or None, its diagnostics), for one risk matrix and one day."""
+def validate(tree: ContentTree, diagnostics: Diagnostics, day: Callable[[str], dt.date],
+             memo: dict | None = None) -> Content:
+    """`day(time zone)`: the site's day in the zone its settings name. `memo` (optional,
+    incremental.py) keeps each file's validation across rebuilds: (path, digest) → (entity or
+    None, its diagnostics), for one risk matrix and one day."""
     config = validate_site(tree.site, diagnostics)
+    today = day(config.time_zone if config else model.DEFAULT_TIME_ZONE)
     matrix = config.risk_matrix if config else None
     # Risks are rated on the matrix and reviews are overdue by today's date: compared once
     # here, not hashed into 10,000 keys.
@@ -68,7 +73,7 @@ def validate(tree: ContentTree, diagnostics: Diagnostics, today: dt.date, memo: 
         entities[doc.kind][doc.id] = entity
     for kind in entities:
         entities[kind] = dict(sorted(entities[kind].items()))
-    return Content(config=config, entities=entities, broken=broken, unchecked_refs=unchecked_refs)
+    return Content(config=config, entities=entities, broken=broken, unchecked_refs=unchecked_refs, today=today)
 
 
 def validate_entity(doc: RawDoc, diagnostics: Diagnostics, matrix) -> model.Entity | None:

@@ -10,7 +10,9 @@ later features write are covered by their file type, not by a list of known file
   no meta refresh; every page has a CSP meta without 'unsafe-inline'/'unsafe-eval';
   links to another host carry rel="noopener".
 - XML/SVG: the same, by element and attribute; text that holds markup is scanned as HTML.
-- JSON: every string; a string that is a URL must not use a dangerous scheme.
+- JSON: every string is scanned for markup; a string in an address field (url, *_url, href,
+  src, JSON-LD's @id …) must not use a dangerous scheme. Text elsewhere is never followed, so
+  a title "Data: befolkningsprognos" is text, not an address.
 - CSV/TSV: no cell that a spreadsheet would run as a formula (= + - @, tab, CR).
 - JavaScript: only under the allowed prefixes (the site's own static/ by default).
 - CSS: no expression(), no javascript: URL, no @import or url() to another host.
@@ -35,6 +37,8 @@ FORBIDDEN_TAGS = {"iframe", "frame", "frameset", "object", "embed", "applet", "b
 # The site's own scripts: its static/ files and the search bundle Pagefind generates at build time.
 OWN_SCRIPTS = ("static/", "pagefind/")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# JSON keys whose strings a reader follows as addresses.
+ADDRESS_KEY = re.compile(r"^(?:@id|\$id|href|src)$|(?:url|uri|link|homepage|image|logo)$", re.I)
 NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?(?:[eE][+-]?\d+)?$")
 
 
@@ -168,16 +172,16 @@ def scan_json(text: str, where: str, allowed_scripts=OWN_SCRIPTS) -> list[str]:
     except ValueError as exc:
         return [f"{where}: not valid JSON ({exc})"]
 
-    def walk(value, path):
+    def walk(value, path, key=""):
         if isinstance(value, dict):
-            for key, item in value.items():
-                walk(key, path + "{key}")
-                walk(item, f"{path}.{key}")
+            for name, item in value.items():
+                walk(name, path + "{key}")
+                walk(item, f"{path}.{name}", name)
         elif isinstance(value, list):
             for index, item in enumerate(value):
-                walk(item, f"{path}[{index}]")
+                walk(item, f"{path}[{index}]", key)
         elif isinstance(value, str):
-            if BAD_SCHEME.match(_clean_url(value)):
+            if ADDRESS_KEY.search(key) and BAD_SCHEME.match(_clean_url(value)):
                 problems.append(f"{where} {path}: dangerous URL {value[:60]!r}")
             if "<" in value:
                 problems.extend(scan_html(value, f"{where} {path}", "", allowed_scripts))

@@ -28,13 +28,20 @@ Path_ = tuple  # a path of keys and indexes into the front matter, e.g. ("goals"
 
 class _Loader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):
     """Safe YAML without implicit timestamps: dates stay text until the schema
-    parses them, so that `2021-13-45` becomes a message with a line, not a crash."""
+    parses them, so that `2021-13-45` becomes a message with a line, not a crash.
+    (Nor `=` and `<<` as the rarely meant !!value and !!merge: they are text.)"""
 
 
+_YAML = "tag:yaml.org,2002:"
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_YAML + "timestamp", _YAML + "value",
+                                                                       _YAML + "merge")]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+# The only types front matter is made of. Any other tag is written on purpose (`!!timestamp`,
+# `!!binary`, `!!set`, `!!omap`…) and makes values no field expects (a datetime where a date
+# is expected compares with nothing and is no date in the JSON): refused at its line.
+_PLAIN_TAGS = frozenset(_YAML + name for name in ("str", "int", "float", "bool", "null", "seq", "map"))
 
 
 @dataclass(frozen=True)
@@ -280,6 +287,12 @@ def parse_yaml(text: str, relpath: str, first_line: int, diagnostics: Diagnostic
         if depth > MAX_DEPTH:
             diagnostics.error("yaml_too_deep", SourceLocation(relpath, node.start_mark.line + 1 + offset),
                               limit=MAX_DEPTH)
+            raise _Refused
+        if node.tag not in _PLAIN_TAGS:
+            tag = node.tag.replace(_YAML, "!!")
+            diagnostics.error("yaml_tag", SourceLocation(relpath, node.start_mark.line + 1 + offset), tag=tag,
+                              value=str(node.value)[:60] if isinstance(node, yaml.ScalarNode)
+                              else "[…]" if isinstance(node, yaml.SequenceNode) else "{…}")
             raise _Refused
         if isinstance(node, yaml.MappingNode):
             result = {}

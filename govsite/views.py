@@ -2,6 +2,7 @@
 labelled, the risk matrix grid, the unit tree, navigation. Pure functions of the Site."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
@@ -298,35 +299,11 @@ def participants(site: model.Site, locale: Locale, arena: model.Arena) -> list[t
     return groups
 
 
-DEFAULT_ACCESSIBILITY = {
-    "compliance": "partial",  # full | partial | none
-    "assessed": None,
-    "method": "",
-    "deviations": (),
-    "contact_email": "",
-    "response_time": "",
-    "updated": None,
-}
-
-
-def accessibility(site: model.Site) -> dict:
-    """The accessibility statement's facts: site.yaml's `accessibility:` over the defaults."""
-    given = site.config.accessibility or {}
-    facts = {**DEFAULT_ACCESSIBILITY, **{k: v for k, v in given.items() if v not in (None, "")}}
-    if facts["compliance"] not in ("full", "partial", "none"):
-        facts["compliance"] = "partial"
-    if not facts["contact_email"]:
-        facts["contact_email"] = site.config.contact.email
-    if isinstance(facts["deviations"], str):
-        facts["deviations"] = (facts["deviations"],)
-    facts["deviations"] = tuple(str(d) for d in facts["deviations"] or ())
-    for key in ("assessed", "updated"):
-        if isinstance(facts[key], str):
-            try:
-                facts[key] = dt.date.fromisoformat(facts[key])
-            except ValueError:
-                facts[key] = None
-    return facts
+def accessibility(site: model.Site) -> model.Accessibility:
+    """The accessibility statement's facts, as site.yaml gives them (schema.py validated
+    them); reports go to `contact.email` unless the statement names its own address."""
+    facts = site.config.accessibility
+    return facts if facts.contact_email else dataclasses.replace(facts, contact_email=site.config.contact.email)
 
 
 def accessibility_path(locale: Locale) -> str:

@@ -125,6 +125,17 @@ def read_content(content_dir: Path, diagnostics: Diagnostics, cache=None) -> Con
     return ContentTree(site=site, docs=docs)
 
 
+def site_language(content_dir: Path) -> str:
+    """The language site.yaml names ("sv" when it names none, or cannot be read), for words
+    said before the site is validated, or without it (a Ctrl-C while the content loads)."""
+    from .locale import LANGUAGES
+    path = Path(content_dir) / "site.yaml"
+    read = _read_text(path, "site.yaml", Diagnostics())
+    parsed = parse_yaml(read[0], "site.yaml", 1, Diagnostics()) if read else None
+    language = parsed[0].get("language") if parsed else None
+    return language if language in LANGUAGES else "sv"
+
+
 def _ignored(name: str) -> bool:
     return name.startswith(".") or name.startswith("_")
 

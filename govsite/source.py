@@ -22,6 +22,9 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_FILE_BYTES = 2 * 1024 * 1024  # a governance text is never this long; a 50 MB file is a mistake
 MAX_FRONT_MATTER_BYTES = 256 * 1024
 MAX_DEPTH = 20  # front matter nests three levels deep at most (plan → goals → missions)
+# An id names a file and a folder in the output (data/risks/<id>.json): 255 bytes is the most a
+# file system allows in one name, and Windows (a communicator's checkout) 260 in a whole path.
+MAX_ID_LENGTH = 100
 
 Path_ = tuple  # a path of keys and indexes into the front matter, e.g. ("goals", 0, "id")
 
@@ -205,6 +208,9 @@ def _read_entity(path: Path, kind: str, relpath: str, diagnostics: Diagnostics, 
         diagnostics.error("bad_file_name", SourceLocation(relpath), name=path.name,
                           suggestion=slugify(doc_id) or "namn")
         return None
+    if len(doc_id) > MAX_ID_LENGTH:  # known (so no reference to it is "unknown"), but not built
+        diagnostics.error("id_too_long", SourceLocation(relpath, 1), length=len(doc_id), limit=MAX_ID_LENGTH)
+        return RawDoc(kind, doc_id, relpath, {}, {}, broken=True)
     read = _read_text(path, relpath, diagnostics)
     if read is None:
         return RawDoc(kind, doc_id, relpath, {}, {}, broken=True)

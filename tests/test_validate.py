@@ -130,3 +130,55 @@ def test_a_timestamp_never_reaches_the_open_data(tmp_path):
     source.write_text(text.replace("---\n", "---\nupdated: !!timestamp 2024-01-01 10:00:00\n", 1), "utf-8")
     errors = _both(content, tmp_path)
     assert any(e.startswith("content/sources/artikel.md:2: fel: YAML-taggen !!timestamp") for e in errors), errors
+
+
+# --- ids and output paths -----------------------------------------------------------------
+
+def test_an_id_longer_than_the_limit_is_an_error_at_its_file_from_check(tmp_path):
+    """A 252-character id passed `check`; `build` then failed on data/risks/<id>.json with no line."""
+    content = _site(tmp_path)
+    risk = "---\ntitle: Lång\nunit: enheten\nprobability: 1\nseverity: 1\n---\n"
+    longest, too_long = "a" * 100, "b" * 252
+    (content / "risks" / f"{longest}.md").write_text(risk, "utf-8")
+    (content / "risks" / f"{too_long}.md").write_text(risk, "utf-8")
+    errors = _both(content, tmp_path)
+    assert errors == [f"content/risks/{too_long}.md:1: fel: id:t (filnamnet utan .md) är 252 tecken långt; "
+                      "det får vara högst 100 tecken. Döp om filen till ett kortare namn (id:t blir en del av "
+                      "webbplatsens filnamn och adresser)."]
+    (content / "risks" / f"{too_long}.md").unlink()
+    result = run_govsite("build", "--content", content, "--output", tmp_path / "output", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "output" / "data" / "risks" / f"{longest}.json").is_file()
+
+
+def test_a_page_named_like_the_cname_file_is_an_error_at_the_page(tmp_path):
+    """`pages/cname.md` beside `cname:` failed the build, blaming the output folder."""
+    content = _site(tmp_path)
+    with open(content / "site.yaml", "a", encoding="utf-8") as site_yaml:
+        site_yaml.write("cname: styrning.provkommun.se\n")
+    (content / "pages" / "cname.md").write_text("---\ntitle: Vår domän\n---\nText.\n", "utf-8")
+    errors = _both(content, tmp_path)
+    assert errors == ['content/pages/cname.md:1: fel: sidan kan inte heta "cname", eftersom den adressen används '
+                      "av webbplatsen själv. Döp om filen, till exempel till om-cname.md."]
+
+
+def test_every_name_the_site_writes_at_the_top_is_reserved_for_pages(tmp_path):
+    """A page is written at <id>/index.html: every top-level name of a build that an id could
+    take (where case and Unicode form do not count) is one a page may not have."""
+    from govsite.validate import RESERVED_PAGE_IDS
+    from govsite.write import collision_key
+    from govsite.source import ID_PATTERN
+    for site, extra in ((SITES / "basic" / "content", "cname: styrning.provkommun.se\n"),
+                        (SITES / "english" / "content", "")):
+        content = tmp_path / site.parent.name
+        shutil.copytree(site, content)
+        with open(content / "site.yaml", "a", encoding="utf-8") as site_yaml:
+            site_yaml.write(extra)
+        output = tmp_path / f"{site.parent.name}-output"
+        result = run_govsite("build", "--content", content, "--output", output, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        pages = {path.stem for path in (content / "pages").glob("*.md")}
+        names = {collision_key(path.name) for path in output.iterdir()}
+        claimable = {name for name in names if ID_PATTERN.match(name)} - pages
+        assert claimable <= RESERVED_PAGE_IDS, claimable - RESERVED_PAGE_IDS
+        assert "cname" in names or not extra

@@ -11,7 +11,7 @@ from pathlib import Path
 from . import __version__
 from .errors import BuildFailed, Diagnostic
 from .locale import Locale
-from .pipeline import Options, build, check
+from .pipeline import Options, build, check, output_identity
 from .search import PAGES_PER_PART
 from .source import site_language
 from .write import Interrupted
@@ -98,18 +98,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         from .serve import serve
         return serve(options, host=args.host, port=args.port, write=args.write)
+    output = output_identity(options.output)  # which write made the output: it tells if a new one came
     try:
         return _check(args, options) if args.command == "check" else _build(options)
-    except Interrupted as interrupted:  # SIGINT/SIGTERM while writing: the old site is still there
-        return _interrupted(args.command, options, interrupted.signum)
-    except KeyboardInterrupt:  # Ctrl-C while the content loads or is checked: nothing was written
-        return _interrupted(args.command, options, signal.SIGINT)
+    except (Interrupted, KeyboardInterrupt) as interrupted:  # Ctrl-C (SIGINT), or SIGTERM while writing
+        written = args.command == "build" and output_identity(options.output) != output
+        return _interrupted("written" if written else args.command, options,
+                            getattr(interrupted, "signum", signal.SIGINT))
 
 
 def _interrupted(command: str, options: Options, signum: int) -> int:
     """A short message in the site's language, and the shell's exit code for the signal."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C does not cut the message short
-    key = "safety.check_interrupted" if command == "check" else "safety.interrupted"
+    key = {"check": "safety.check_interrupted", "written": "safety.interrupted_written"}.get(command,
+                                                                                         "safety.interrupted")
     print(Locale.load(site_language(options.content)).t(key, signal=signal.Signals(signum).name,
                                                         output=options.output), file=sys.stderr)
     return 128 + signum

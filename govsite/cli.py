@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -11,8 +12,9 @@ from pathlib import Path
 from . import __version__
 from .errors import BuildFailed, Diagnostic
 from .locale import LANGUAGES, Locale
-from .pipeline import Options, build, check
+from .pipeline import Options, build, check, output_identity
 from .search import PAGES_PER_PART
+from .source import site_language
 from .write import Interrupted
 
 
@@ -143,7 +145,6 @@ def main(argv: list[str] | None = None) -> int:
         return init(args.folder, args.organisation, args.language, args.title)
     if args.command == "audit":
         from .audit import main as audit
-        from .scaffold import site_language
         return audit(args.output, args.content, args.base_url, args.all, args.report,
                      Locale.load(site_language(args.content)))
     if not args.content.is_dir():
@@ -156,28 +157,46 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         from .serve import serve
         return serve(options, host=args.host, port=args.port, write=args.write)
-    if args.command == "check":
-        result = check(options)
-        failed = result.site is None or (args.strict and any(d.level == "warning" for d in result.diagnostics))
-        locale = Locale.load(result.language)
-        if args.format == "json":
-            json.dump([locale.as_json(d) for d in result.diagnostics], sys.stdout, ensure_ascii=False, indent=2)
-            print()
-        elif args.format == "github":
-            prefix = _repository_prefix(args.content)
-            for diagnostic in result.diagnostics:
-                print(github_annotation(locale, diagnostic, prefix))
-        else:
-            report(result.diagnostics, result.language)
-            print(locale.t("cli.check_failed" if failed else "cli.check_ok",
-                           problems=sum(d.level != "notice" for d in result.diagnostics)))  # notices are no problems
-        return 1 if failed else 0
+    output = output_identity(options.output)  # which write made the output: it tells if a new one came
+    try:
+        return _check(args, options) if args.command == "check" else _build(options)
+    except (Interrupted, KeyboardInterrupt) as interrupted:  # Ctrl-C (SIGINT), or SIGTERM while writing
+        written = args.command == "build" and output_identity(options.output) != output
+        return _interrupted("written" if written else args.command, options,
+                            getattr(interrupted, "signum", signal.SIGINT))
+
+
+def _interrupted(command: str, options: Options, signum: int) -> int:
+    """A short message in the site's language, and the shell's exit code for the signal."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C does not cut the message short
+    key = {"check": "safety.check_interrupted", "written": "safety.interrupted_written"}.get(command,
+                                                                                         "safety.interrupted")
+    print(Locale.load(site_language(options.content)).t(key, signal=signal.Signals(signum).name,
+                                                        output=options.output), file=sys.stderr)
+    return 128 + signum
+
+
+def _check(args, options: Options) -> int:
+    result = check(options)
+    failed = result.site is None or (args.strict and any(d.level == "warning" for d in result.diagnostics))
+    locale = Locale.load(result.language)
+    if args.format == "json":
+        json.dump([locale.as_json(d) for d in result.diagnostics], sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    elif args.format == "github":
+        prefix = _repository_prefix(args.content)
+        for diagnostic in result.diagnostics:
+            print(github_annotation(locale, diagnostic, prefix))
+    else:
+        report(result.diagnostics, result.language)
+        print(locale.t("cli.check_failed" if failed else "cli.check_ok",
+                       problems=sum(d.level != "notice" for d in result.diagnostics)))  # notices are no problems
+    return 1 if failed else 0
+
+
+def _build(options: Options) -> int:
     try:
         result = build(options)
-    except Interrupted as interrupted:  # SIGINT/SIGTERM while writing: the old site is still there
-        print(Locale.load("sv").t("safety.interrupted", signal=str(interrupted), output=options.output),
-              file=sys.stderr)
-        return 128 + interrupted.signum
     except BuildFailed as failure:
         report(failure.diagnostics, failure.language)
         errors = sum(d.level == "error" for d in failure.diagnostics)
@@ -190,7 +209,6 @@ def main(argv: list[str] | None = None) -> int:
     print(Locale.load(result.language).t("cli.built", pages=pages, files=len(result.files),
                                          seconds=f"{result.seconds['total']:.2f}", output=options.output))
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -228,6 +228,22 @@ DEFAULT_TIME_ZONE = "Europe/Stockholm"
 
 
 @dataclass(frozen=True, kw_only=True)
+class Accessibility:
+    """The accessibility statement's facts (site.yaml `accessibility:`); views.accessibility
+    fills in the contact address."""
+    compliance: str = "partial"
+    assessed: dt.date | None = None
+    method: str = ""
+    deviations: tuple = ()
+    contact_email: str = ""
+    response_time: str = ""
+    updated: dt.date | None = None
+
+
+COMPLIANCE = ("full", "partial", "none")
+
+
+@dataclass(frozen=True, kw_only=True)
 class SiteConfig:
     title: str
     organisation: str
@@ -240,7 +256,7 @@ class SiteConfig:
     licence: str = ""
     search: bool = True  # false: no search index (Pagefind costs ~20 s and 1.5 GB at 10,000 pages)
     time_zone: str = DEFAULT_TIME_ZONE  # the site's day (arena status, overdue reviews) is the day there
-    accessibility: dict = field(default_factory=dict, compare=False)
+    accessibility: Accessibility = Accessibility()
     path: str = "content/site.yaml"
 
     @property

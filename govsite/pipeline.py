@@ -108,7 +108,7 @@ def settle(tree: ContentTree, options: Options, diagnostics: Diagnostics, memo=N
     return content.config.language, None if diagnostics.errors else site
 
 
-def _output_identity(output: Path):
+def output_identity(output: Path):
     """Which write made the output folder: its marker file is new with every write_site."""
     try:
         stat = (Path(output) / MARKER).stat()
@@ -145,7 +145,7 @@ def build(options: Options, write: bool = True) -> Result:
             options.base_url, options.with_drafts, today.isoformat(), options.strict,
             str(Path(options.output).resolve()), history_revision(options.content), options.search_part_pages))
         last = cache.last_build
-        if inputs and last and last["inputs"] == inputs and last.get("output") == _output_identity(options.output):
+        if inputs and last and last["inputs"] == inputs and last.get("output") == output_identity(options.output):
             seconds["total"] = time.perf_counter() - started
             return Result(None, last["language"], OutputFiles(Path(options.output), last["paths"]),
                           list(last["diagnostics"]), seconds)
@@ -180,7 +180,7 @@ def build(options: Options, write: bool = True) -> Result:
     if cache is not None:
         if inputs:  # only when skip_unchanged: a build that may be skipped next time
             cache.remember_build(inputs, language, diagnostics.items, list(files),
-                                 output=_output_identity(options.output) if write else None)
+                                 output=output_identity(options.output) if write else None)
         cache.save()
     seconds["total"] = time.perf_counter() - started
     return Result(site, language, files, diagnostics.items, seconds)

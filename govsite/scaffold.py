@@ -16,7 +16,7 @@ import yaml
 from . import model
 from .locale import LANGUAGES, Locale
 from .schema import KIND_SPECS, Choice, Level, ListOf, Obj, Ref, Spec
-from .source import slugify
+from .source import site_language, slugify
 
 
 def kind_of(name: str) -> str | None:
@@ -30,15 +30,6 @@ def kind_of(name: str) -> str | None:
         if name in names:
             return kind
     return None
-
-
-def site_language(content: Path) -> str:
-    try:
-        data = yaml.safe_load((content / "site.yaml").read_text("utf-8"))
-        language = data.get("language", "sv") if isinstance(data, dict) else "sv"
-    except (OSError, yaml.YAMLError, ValueError):
-        language = "sv"
-    return language if language in LANGUAGES else "sv"
 
 
 def matrix_size(content: Path, axis: str, language: str) -> int:

@@ -122,7 +122,7 @@ class Bool(Spec):
 @dataclass(frozen=True, kw_only=True)
 class Date(Spec):
     def parse(self, value, ctx, path):
-        if isinstance(value, dt.date):
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):  # a time is no date
             return value
         text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
@@ -301,19 +301,6 @@ class Obj(Spec):
         return object_schema(self.fields)
 
 
-@dataclass(frozen=True, kw_only=True)
-class Mapping(Spec):
-    """A free mapping of text values (site settings such as `accessibility`)."""
-
-    def parse(self, value, ctx, path):
-        if not isinstance(value, dict):
-            return ctx.error(path, "expected_mapping", fields="…")
-        return {str(k): v for k, v in value.items()}
-
-    def json_schema(self):
-        return {"type": "object"}
-
-
 def parse_fields(specs: dict, data: dict, ctx: Context, path: tuple, cls=None):
     """Parse a mapping by its specs: every problem reported, unknown keys warned."""
     values = {}
@@ -452,6 +439,10 @@ RISK_MATRIX = Obj(fields={"probability": ListOf(item=MATRIX_LEVEL, required=True
                           "severity": ListOf(item=MATRIX_LEVEL, required=True),
                           "ratings": ListOf(item=RATING, required=True)}, cls=model.RiskMatrix)
 
+ACCESSIBILITY = Obj(fields={"compliance": Choice(options=model.COMPLIANCE), "assessed": Date(), "method": Text(),
+                            "deviations": ListOf(item=Text()), "contact_email": Text(),
+                            "response_time": Text(), "updated": Date()}, cls=model.Accessibility)
+
 SITE_SPEC: dict[str, Spec] = {
     "title": Text(required=True),
     "organisation": Text(required=True),
@@ -462,7 +453,7 @@ SITE_SPEC: dict[str, Spec] = {
     "risk_matrix": RISK_MATRIX,
     "cname": Text(),
     "licence": Text(),
-    "accessibility": Mapping(),
+    "accessibility": ACCESSIBILITY,
     "search": Bool(),
     "time_zone": TimeZone(),
 }

@@ -23,19 +23,29 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_FILE_BYTES = 2 * 1024 * 1024  # a governance text is never this long; a 50 MB file is a mistake
 MAX_FRONT_MATTER_BYTES = 256 * 1024
 MAX_DEPTH = 20  # front matter nests three levels deep at most (plan → goals → missions)
+# An id names a file and a folder in the output (data/risks/<id>.json): 255 bytes is the most a
+# file system allows in one name, and Windows (a communicator's checkout) 260 in a whole path.
+MAX_ID_LENGTH = 100
 
 Path_ = tuple  # a path of keys and indexes into the front matter, e.g. ("goals", 0, "id")
 
 
 class _Loader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):
     """Safe YAML without implicit timestamps: dates stay text until the schema
-    parses them, so that `2021-13-45` becomes a message with a line, not a crash."""
+    parses them, so that `2021-13-45` becomes a message with a line, not a crash.
+    (Nor `=` and `<<` as the rarely meant !!value and !!merge: they are text.)"""
 
 
+_YAML = "tag:yaml.org,2002:"
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in (_YAML + "timestamp", _YAML + "value",
+                                                                       _YAML + "merge")]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+# The only types front matter is made of. Any other tag is written on purpose (`!!timestamp`,
+# `!!binary`, `!!set`, `!!omap`…) and makes values no field expects (a datetime where a date
+# is expected compares with nothing and is no date in the JSON): refused at its line.
+_PLAIN_TAGS = frozenset(_YAML + name for name in ("str", "int", "float", "bool", "null", "seq", "map"))
 
 
 @dataclass(frozen=True)
@@ -129,6 +139,17 @@ def _relative(path: Path, content_dir: Path) -> str:
     return path.absolute().relative_to(content_dir.absolute().parent).as_posix()
 
 
+def site_language(content_dir: Path) -> str:
+    """The language site.yaml names ("sv" when it names none, or cannot be read), for words
+    said before the site is validated, or without it (a Ctrl-C while the content loads)."""
+    from .locale import LANGUAGES
+    path = Path(content_dir) / "site.yaml"
+    read = _read_text(path, "site.yaml", Diagnostics())
+    parsed = parse_yaml(read[0], "site.yaml", 1, Diagnostics()) if read else None
+    language = parsed[0].get("language") if parsed else None
+    return language if language in LANGUAGES else "sv"
+
+
 def _ignored(name: str) -> bool:
     return name.startswith(".") or name.startswith("_")
 
@@ -204,6 +225,9 @@ def _read_entity(path: Path, kind: str, relpath: str, diagnostics: Diagnostics, 
         diagnostics.error("bad_file_name", SourceLocation(relpath), name=path.name,
                           suggestion=slugify(doc_id) or "namn")
         return None
+    if len(doc_id) > MAX_ID_LENGTH:  # known (so no reference to it is "unknown"), but not built
+        diagnostics.error("id_too_long", SourceLocation(relpath, 1), length=len(doc_id), limit=MAX_ID_LENGTH)
+        return RawDoc(kind, doc_id, relpath, {}, {}, broken=True)
     read = _read_text(path, relpath, diagnostics)
     if read is None:
         return RawDoc(kind, doc_id, relpath, {}, {}, broken=True)
@@ -297,6 +321,12 @@ def parse_yaml(text: str, relpath: str, first_line: int, diagnostics: Diagnostic
         if depth > MAX_DEPTH:
             diagnostics.error("yaml_too_deep", SourceLocation(relpath, node.start_mark.line + 1 + offset),
                               limit=MAX_DEPTH)
+            raise _Refused
+        if node.tag not in _PLAIN_TAGS:
+            tag = node.tag.replace(_YAML, "!!")
+            diagnostics.error("yaml_tag", SourceLocation(relpath, node.start_mark.line + 1 + offset), tag=tag,
+                              value=str(node.value)[:60] if isinstance(node, yaml.ScalarNode)
+                              else "[…]" if isinstance(node, yaml.SequenceNode) else "{…}")
             raise _Refused
         if isinstance(node, yaml.MappingNode):
             result = {}

@@ -11,10 +11,12 @@ from .locale import Locale
 from .schema import ERROR, KIND_SPECS, SITE_SPEC, Context, dotted, parse_fields, raw_refs
 from .source import ContentTree, RawDoc
 
-# Paths of generated pages: a free page may not take them.
+# Names the site itself writes at the top of the output: a free page (written at <id>/index.html)
+# may not take them, nor one that is the same file where case does not count (`cname` is CNAME
+# on macOS and Windows, and write.py refuses it). test_validate.py checks this against a build.
 RESERVED_PAGE_IDS = frozenset(model.KINDS) | {"static", "data", "search", "organisation", "accessibility",
                                               "tillganglighet", "changes", "andringar", "feeds", "404", "index",
-                                              "pagefind"}
+                                              "pagefind", "cname"}
 
 
 @dataclass
@@ -140,8 +142,7 @@ def validate_site(doc: RawDoc | None, diagnostics: Diagnostics) -> model.SiteCon
     elif not _matrix_ok(values["risk_matrix"], doc, diagnostics):
         return None
     config = model.SiteConfig(path=doc.path, **values)
-    given = config.accessibility if isinstance(config.accessibility, dict) else {}
-    if not (config.contact.email or config.contact.phone or given.get("contact_email")):
+    if not (config.contact.email or config.contact.phone or config.accessibility.contact_email):
         # The accessibility statement must give a way to reach the organisation (DIGG's rules).
         diagnostics.warning("no_contact", doc.at("contact") if "contact" in doc.data else doc.at())
     return config

@@ -2,6 +2,7 @@
 labelled, the risk matrix grid, the unit tree, navigation. Pure functions of the Site."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
@@ -133,9 +134,16 @@ def risks_by_value(site: model.Site) -> list[model.Risk]:
 # --- the organisation --------------------------------------------------------------
 
 @dataclass(frozen=True)
-class TreeNode:
+class TreeRow:
+    """One unit of the organisation tree, in reading order (each unit before its sub-units).
+    A flat list, so that a chain of 1,000 units renders without a recursion 1,000 deep:
+    `opens` — a list of sub-units starts before this one (`<ul>`); `leaf` — no sub-units
+    follow (its `<li>` ends); `ends` — after it, this many lists of sub-units end, each with
+    the `<li>` of the unit that holds it."""
     unit: model.Unit
-    children: tuple = field(default=())
+    opens: bool
+    leaf: bool
+    ends: int
 
 
 def unit_tree(site: model.Site) -> tuple:
@@ -144,16 +152,25 @@ def unit_tree(site: model.Site) -> tuple:
     for unit in units.values():
         parent = unit.parent if unit.parent in units else None
         children.setdefault(parent, []).append(unit)
-
-    def build(parent, seen):
-        nodes = []
-        for unit in sorted(children.get(parent, ()), key=lambda u: u.title):
-            if unit.id in seen:
-                continue
-            nodes.append(TreeNode(unit, build(unit.id, seen | {unit.id})))
-        return tuple(nodes)
-
-    return build(None, frozenset())
+    for siblings in children.values():
+        siblings.sort(key=lambda u: u.title)
+    # Depth-first without recursion: a stack of (sibling list, index of the next to show). A unit
+    # in a cycle has no root above it and is never reached (links.py reports the cycle).
+    order = []  # (unit, depth, first of its siblings)
+    stack = [(children[None], 0, 0)] if None in children else []
+    while stack:
+        siblings, index, depth = stack.pop()
+        if index + 1 < len(siblings):
+            stack.append((siblings, index + 1, depth))
+        unit = siblings[index]
+        order.append((unit, depth, index == 0))
+        if unit.id in children:
+            stack.append((children[unit.id], 0, depth + 1))
+    rows = []
+    for number, (unit, depth, first) in enumerate(order):
+        following = order[number + 1][1] if number + 1 < len(order) else 0
+        rows.append(TreeRow(unit, opens=first, leaf=unit.id not in children, ends=max(depth - following, 0)))
+    return tuple(rows)
 
 
 def runs(items) -> list[list]:
@@ -298,35 +315,11 @@ def participants(site: model.Site, locale: Locale, arena: model.Arena) -> list[t
     return groups
 
 
-DEFAULT_ACCESSIBILITY = {
-    "compliance": "partial",  # full | partial | none
-    "assessed": None,
-    "method": "",
-    "deviations": (),
-    "contact_email": "",
-    "response_time": "",
-    "updated": None,
-}
-
-
-def accessibility(site: model.Site) -> dict:
-    """The accessibility statement's facts: site.yaml's `accessibility:` over the defaults."""
-    given = site.config.accessibility or {}
-    facts = {**DEFAULT_ACCESSIBILITY, **{k: v for k, v in given.items() if v not in (None, "")}}
-    if facts["compliance"] not in ("full", "partial", "none"):
-        facts["compliance"] = "partial"
-    if not facts["contact_email"]:
-        facts["contact_email"] = site.config.contact.email
-    if isinstance(facts["deviations"], str):
-        facts["deviations"] = (facts["deviations"],)
-    facts["deviations"] = tuple(str(d) for d in facts["deviations"] or ())
-    for key in ("assessed", "updated"):
-        if isinstance(facts[key], str):
-            try:
-                facts[key] = dt.date.fromisoformat(facts[key])
-            except ValueError:
-                facts[key] = None
-    return facts
+def accessibility(site: model.Site) -> model.Accessibility:
+    """The accessibility statement's facts, as site.yaml gives them (schema.py validated
+    them); reports go to `contact.email` unless the statement names its own address."""
+    facts = site.config.accessibility
+    return facts if facts.contact_email else dataclasses.replace(facts, contact_email=site.config.contact.email)
 
 
 def accessibility_path(locale: Locale) -> str:

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 import yaml
 
 from conftest import run_govsite
+from test_views import _tree
 from output_scan import scan
 
 DEEP = bool(os.environ.get("GOVSITE_DEEP_TESTS"))
@@ -74,9 +75,14 @@ def sites(draw) -> dict[str, str]:
         "severity": [{"level": i, "label": f"S{i}"} for i in range(1, n_sev + 1)],
         "ratings": [{"max": cut, "label": f"R{cut}"} for cut in cuts],
     }
+    accessibility = draw(st.fixed_dictionaries({}, optional={
+        "compliance": st.sampled_from(["full", "partial", "none"]), "assessed": dates.map(str),
+        "updated": dates.map(str), "method": texts, "deviations": st.lists(texts, max_size=2),
+        "response_time": texts}))
     files["site.yaml"] = "\n".join([
         f"title: {_q(draw(titles))}", f"organisation: {_q(draw(titles))}",
-        f"language: {draw(st.sampled_from(['sv', 'en']))}", f"risk_matrix: {_q(matrix)}", ""])
+        f"language: {draw(st.sampled_from(['sv', 'en']))}", f"risk_matrix: {_q(matrix)}",
+        f"accessibility: {_q(accessibility)}", ""])
 
     def unique(n_min, n_max):
         return sorted(draw(st.sets(ids, min_size=n_min, max_size=n_max)))
@@ -209,7 +215,15 @@ def test_every_generated_site_builds_and_every_link_resolves(files):
         shutil.rmtree(folder, ignore_errors=True)
 
 
-MUTATIONS = ["drop_title", "break_reference", "corrupt_yaml", "bad_level", "bad_date", "unclosed"]
+MUTATIONS = ["drop_title", "break_reference", "corrupt_yaml", "bad_level", "bad_date", "unclosed", "yaml_tag",
+             "bad_accessibility"]
+# Values a YAML tag makes that no field expects (a datetime, bytes, a set, pairs, an object).
+TAGGED = ["updated: !!timestamp 2024-01-01T10:00:00Z", "updated: !!timestamp 2024-01-01", "summary: !!binary aGVq",
+          "tags: !!set {a, b}", "tags: !!omap [a: 1]", "history: !!pairs [a: 1]", "summary: !tagg text",
+          "summary: !!python/object/apply:os.system [echo]", "draft: !!timestamp 2001-12-14 21:59:43.10 -5"]
+BAD_DATES = ['"2021-13-45"', "2024-01-01T10:00:00Z", "!!timestamp 2024-01-01T10:00:00Z", "20240101", "[2024]"]
+BAD_ACCESSIBILITY = ["{deviations: 5}", "true", "{assessed: 20210101}", "{updated: [1]}", "{assessed: 2021-02-30}",
+                     "{compliance: partiell}", "{assessed: !!timestamp 2021-02-03}"]
 
 
 @SETTINGS
@@ -222,6 +236,8 @@ def test_a_site_broken_in_one_place_gets_a_path_line_error(files, mutation, data
         candidates = [p for p in entity_files if p.startswith("risks/")]
     elif mutation == "bad_date":
         candidates = [p for p in entity_files if p.startswith("arenas/")]
+    elif mutation == "bad_accessibility":
+        candidates = ["site.yaml"]
     else:
         candidates = entity_files
     if not candidates:
@@ -237,7 +253,12 @@ def test_a_site_broken_in_one_place_gets_a_path_line_error(files, mutation, data
     elif mutation == "bad_level":
         text = re.sub(r"^probability: .*$", "probability: 99", text, count=1, flags=re.M)
     elif mutation == "bad_date":
-        text = re.sub(r'^starts: .*$', 'starts: "2021-13-45"', text, count=1, flags=re.M)
+        text = re.sub(r'^starts: .*$', "starts: " + data.draw(st.sampled_from(BAD_DATES)), text, count=1, flags=re.M)
+    elif mutation == "yaml_tag":
+        text = text.replace("---\n", "---\n" + data.draw(st.sampled_from(TAGGED)) + "\n", 1)
+    elif mutation == "bad_accessibility":
+        text = re.sub(r"^accessibility: .*$", "accessibility: " + data.draw(st.sampled_from(BAD_ACCESSIBILITY)),
+                      text, count=1, flags=re.M)
     elif mutation == "unclosed":
         text = text.replace("---\n", "", 2).replace("title:", "---\ntitle:", 1)
     files = {**files, target: text}
@@ -249,5 +270,29 @@ def test_a_site_broken_in_one_place_gets_a_path_line_error(files, mutation, data
         assert re.search(rf"^content/{re.escape(target)}:\d+: (fel|error): ", result.stderr, re.M), \
             (mutation, target, result.stderr)
         assert not (folder / "output").exists()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@settings(SETTINGS, max_examples=20 if DEEP else 2)
+@given(st.integers(150, 600), st.lists(st.integers(0, 599), max_size=20))
+def test_a_deep_tree_of_units_builds_and_shows_every_unit(depth, branches):
+    """A chain of `depth` units, each the parent of the next, with a few branches off it:
+    250 deep was a RecursionError in units.html."""
+    parents = {f"u{i}": f"u{i - 1}" if i else None for i in range(depth)}
+    for number, at in enumerate(branches):
+        parents[f"b{number}"] = f"u{at % depth}"
+    files = {"site.yaml": "title: Träd\norganisation: Trädkommun\n"}
+    for unit, parent in parents.items():
+        files[f"units/{unit}.md"] = f"---\ntitle: Enhet {unit}\n" + (f"parent: {parent}\n" if parent else "") + "---\n"
+    folder = _write(files)
+    try:
+        result = run_govsite("build", "--content", folder / "content", "--output", folder / "output", "--no-cache",
+                             timeout=300)
+        assert result.returncode == 0, result.stderr[-3000:]
+        tree = _tree(folder / "output")
+        assert tree.balanced and not tree.open
+        assert tree.depths == {f"Enhet {unit}": (int(unit[1:]) + 1 if unit[0] == "u" else
+                                                 int(parents[unit][1:]) + 2) for unit in parents}
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -32,6 +32,7 @@ class Locale:
         return node.format(**params) if params else node
 
     def kind(self, kind: str, form: str = "singular") -> str:
+        """A kind's name: kind_label("risks", "plural") is "Risker" on a Swedish site."""
         return self.table["ui"]["kinds"][kind][form]
 
     def date(self, value: dt.date | None) -> str:

@@ -273,10 +273,12 @@ class Renderer:
 
     @jinja2.pass_context
     def _asset(self, context, name: str) -> str:
+        """URL of a file of the theme's static/ folder, from the current page."""
         return self._url(context, f"static/{name}")
 
     @jinja2.pass_context
     def _body(self, context, entity: model.Entity) -> SafeHtml:
+        """The entity's Markdown body as sanitised HTML, its references as links from this page."""
         fragment = self.body_cache.get(entity.body)
         if fragment is None:
             fragment = self.body_cache[entity.body] = self.markup.convert(entity.body)
@@ -293,22 +295,28 @@ class Renderer:
         return SafeHtml(resolve_links(fragment, href_for, title_for))
 
     def _outgoing(self, entity):
+        """What the entity refers to, grouped by field (views.Group)."""
         return views.outgoing(self.site, self.locale, entity)
 
     def _incoming(self, entity):
+        """What refers to the entity (its backlinks), grouped by kind (views.Group)."""
         return views.incoming(self.site, self.locale, entity)
 
     def _goal_links(self, plan, goal):
+        """What one goal of a plan refers to and is referred to by."""
         return views.goal_links(self.site, plan, goal)
 
     def _rating(self, risk: model.Risk):
+        """The risk's rating in the site's matrix (label, action)."""
         return self.site.config.risk_matrix.rating(risk.value)
 
     def _level(self, axis: str, level: int):
+        """A level of the matrix ("probability" or "severity"): its label and description."""
         matrix = self.site.config.risk_matrix
         return matrix.probability_level(level) if axis == "probability" else matrix.severity_level(level)
 
     def _arena_status(self, arena: model.Arena) -> str:
+        """An arena's status on the site's day: planned, active or closed."""
         return arena.status_on(self.site.today)
 
     # Site-wide views are computed once per Renderer (its Site never changes): every
@@ -321,13 +329,16 @@ class Renderer:
         return self._views[name]
 
     def _risk_matrix(self):
+        """The matrix as rows of cells, each with its value, rating and risks."""
         return self._memo("risk_matrix",
                           lambda: views.risk_matrix(self.site, self.site.entities.get("risks", {}).values()))
 
     def _unit_tree(self):
+        """The organisation as a tree of units."""
         return self._memo("unit_tree", lambda: views.unit_tree(self.site))
 
     def _nav_pages(self):
+        """The pages marked `nav: true`, for the main menu."""
         return self._memo("nav_pages", lambda: views.ordered(
             p for p in self.site.entities.get("pages", {}).values() if p.nav and p.id != "index"))
 

@@ -323,6 +323,7 @@ def accessibility(site: model.Site) -> model.Accessibility:
 
 
 def accessibility_path(locale: Locale) -> str:
+    """The accessibility statement's address in the site's language (tillganglighet/)."""
     return locale.t("theme.accessibility_slug") + "/"
 
 

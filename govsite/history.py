@@ -221,8 +221,9 @@ def read_log(content: Path, diagnostics: Diagnostics) -> dict | None:
     else:
         cached = {"commits": [], "events": [], "blobs": {}}
     revision = f"{since}..{repo.head}" if since else repo.head
-    result = _git(["log", "-z", "--raw", "--no-abbrev", "-M", "--no-merges", f"--format={_FORMAT}",
-                   revision, "--", spec], repo.top)
+    # --no-color, --no-show-signature: nothing a user's git config adds may come between the fields
+    result = _git(["log", "-z", "--raw", "--no-abbrev", "-M", "--no-merges", "--no-color", "--no-show-signature",
+                   f"--format={_FORMAT}", revision, "--", spec], repo.top)
     if result.returncode != 0:
         diagnostics.notice("history_no_git", SourceLocation(content.as_posix()))
         return None

@@ -16,7 +16,8 @@ checks before it uses any of it. It is JSON Lines:
 Every field is checked on load (its type and shape, the digests, the message codes
 and their parameters, the output paths); anything off, a truncated or foreign file
 included, and the whole cache is ignored: the build is then simply cold, says
-nothing, and writes a good one. The fragments are read, and checked the same way,
+nothing, and writes a good one. Only a regular file is read (never a symlink, a named
+pipe or a device), and a `.govsite-cache` that is a symlink is neither read nor written. The fragments are read, and checked the same way,
 when the build first renders (not held while it makes the open data); if they are
 off the build renders every body. A file whose front matter holds a value JSON does
 not keep as it is (an explicit `!!timestamp`, `!!binary`) is parsed on every build.
@@ -101,8 +102,10 @@ class BuildCache:
     def load(cls, content: Path) -> "BuildCache":
         folder = cache_dir_for(content)
         key = _code_digest()
+        if folder.is_symlink():  # planted: a save would write wherever it leads
+            return cls(None, key)
         try:
-            with open(folder / FILE, "rb") as stream:
+            with _open_file(folder / FILE) as stream:
                 last_build = _header(json.loads(stream.readline()), key)
                 docs = {}
                 while (line := stream.readline()) != _FRAGMENTS:
@@ -110,7 +113,7 @@ class BuildCache:
                     if relpath in docs:
                         raise _Invalid("a file twice")
                     docs[relpath] = (digest, value)
-                bodies = functools.partial(_read_fragments, stream.name, os.fstat(stream.fileno()), stream.tell())
+                bodies = functools.partial(_read_fragments, folder / FILE, os.fstat(stream.fileno()), stream.tell())
         except Exception:  # noqa: BLE001 - absent, unreadable, foreign, corrupt or old: build cold
             return cls(folder, key)
         return cls(folder, key, docs, bodies, last_build)
@@ -255,6 +258,18 @@ def _is_int(value, least: int = 0) -> bool:
     return type(value) is int and value >= least
 
 
+def _open_file(path: Path):
+    """The cache file for reading, if it is a regular file: never a symlink (to /dev/zero, whose
+    one endless line would fill the memory), a named pipe (which would wait for a writer) or a device."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    try:
+        _require(stat.S_ISREG(os.fstat(fd).st_mode), "not a regular file")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def _header(header, key: str) -> dict | None:
     _require(type(header) is dict and header.keys() == {"format", "version", "key", "last_build"}, "header")
     _require(header["format"] == FORMAT and type(header["version"]) is int and header["version"] == VERSION and header["key"] == key, "another govsite")
@@ -319,14 +334,14 @@ def _diagnostics(stored) -> list[Diagnostic]:
     return diagnostics
 
 
-def _read_fragments(path: str, status: os.stat_result, offset: int) -> dict[str, str] | None:
+def _read_fragments(path: Path, status: os.stat_result, offset: int) -> dict[str, str] | None:
     """The cache's Markdown fragments, read when the build first asks for one (to render), not
     at load: 64 MB at 10,000 entities that the build need not hold while it makes the open data,
     its peak. A cache file replaced since (by another build) gives none: the build renders the
     Markdown, as without a cache. Any fragment off (a wrong type, a truncated file): None, and
     the build renders every body."""
     try:
-        with open(path, "rb") as stream:
+        with _open_file(path) as stream:
             now = os.fstat(stream.fileno())
             if (now.st_ino, now.st_size, now.st_mtime_ns) != (status.st_ino, status.st_size, status.st_mtime_ns):
                 return {}

@@ -212,3 +212,24 @@ def test_a_value_json_cannot_keep_is_parsed_again_not_stored(tmp_path):
     assert (stored.data["title"], stored.data["s"], stored.body, stored.lines, problems) == ("B", "\ud800", "Å",
                                                                                              lines, [])
     assert stored.data["n"] != stored.data["n"]  # NaN, as YAML's .nan gave it
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "fifo"])
+def test_a_cache_file_that_is_no_file_is_never_read(site, target):
+    """A planted symlink to /dev/zero (one endless line) or a named pipe (waits for a writer)."""
+    cold = build(site, "cold", "--no-cache")
+    (site / FOLDER).mkdir()
+    if target == "fifo":
+        os.mkfifo(site / FOLDER / FILE)
+    else:
+        (site / FOLDER / FILE).symlink_to(target)
+    assert build(site, "out") == cold  # within run_govsite's timeout, memory as usual
+    assert (site / FOLDER / FILE).is_file() and not (site / FOLDER / FILE).is_symlink()  # replaced by a good one
+
+
+def test_a_cache_folder_that_leads_elsewhere_is_neither_read_nor_written(site, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (site / FOLDER).symlink_to(elsewhere)
+    assert build(site, "out") == build(site, "cold", "--no-cache")
+    assert list(elsewhere.iterdir()) == []

@@ -104,7 +104,7 @@ def main() -> None:
         content = repo / "content"
         options = Options(content=content, today=dt.date(2024, 6, 1))
         _, site = load(options, Diagnostics())
-        cache = repo / ".govsite-cache"
+        cache = repo / ".git" / "govsite"  # the history cache, in git's own folder
 
         def history():
             log = read_log(content, Diagnostics())

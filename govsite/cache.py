@@ -1,37 +1,61 @@
 """A persistent cache of parsed files and rendered Markdown, under `.govsite-cache/`.
 
-The folder sits next to the content folder (git-ignored). It holds one file:
+The folder sits next to the content folder (git-ignored). It holds one file,
+`cache.json`: data only, never code. Anyone who can commit a file or restore a CI
+cache can put one there, so the build reads it as it reads content: as text it
+checks before it uses any of it. It is JSON Lines:
 
-- parsed files: content path → (sha1 of the file's bytes, (RawDoc, its diagnostics)),
-- Markdown: sha1 of a body → its sanitised HTML fragment (references still unresolved,
-  see markup.py, so a fragment depends on the body text alone).
+- a header: the format, govsite's code digest (the key) and the last good build
+  (what `pipeline.build` needs to skip a build in which nothing changed),
+- parsed files, one a line: content path, sha1 of the file's bytes, the RawDoc
+  (front matter as parsed, its lines, its body) and its diagnostics,
+- the line `"fragments"`, then rendered Markdown, one a line: sha1 of a body, its
+  sanitised HTML fragment (references still unresolved, see markup.py, so a fragment
+  depends on the body text alone), then the line `"end"`.
 
-The file is a header pickle, then one pickle per entry, its long text (a body, a
-fragment) as UTF-8 bytes: pickling a str that is not pure ASCII leaves a UTF-8
-copy inside that str for as long as it lives (CPython), and one pickle of the
-whole cache did so for every body and fragment, ~95 MB at 10,000 entities.
+Every field is checked on load (its type and shape, the digests, the message codes
+and their parameters, the output paths); anything off, a truncated or foreign file
+included, and the whole cache is ignored: the build is then simply cold, says
+nothing, and writes a good one. Only a regular file is read (never a symlink, a named
+pipe or a device), and a `.govsite-cache` that is a symlink is neither read nor written. The fragments are read, and checked the same way,
+when the build first renders (not held while it makes the open data); if they are
+off the build renders every body. A file whose front matter holds a value JSON does
+not keep as it is (an explicit `!!timestamp`, `!!binary`) is parsed on every build.
 
 Every entry is keyed by the bytes it came from, and the whole cache by govsite's
-version and a digest of govsite's own code, so a cache can never make the output
-differ from a cold build; an unreadable, corrupt or old cache is ignored (the build
-is then simply cold) and rewritten. Entries not used by a build are dropped, so the
+version and a digest of govsite's own code, so a cache the build wrote can never make
+the output differ from a cold build. Entries not used by a build are dropped, so the
 cache never grows beyond the site.
 """
 from __future__ import annotations
 
-import dataclasses
 import functools
 import hashlib
+import json
 import os
+import re
 import stat
-import pickle
 from collections.abc import Mapping
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from . import __version__
+from .errors import Diagnostic, SourceLocation
+from .locale import LANGUAGES, Locale
+from .model import KINDS
+from .source import RawDoc
 
 FOLDER = ".govsite-cache"
-FILE = "cache.pickle"
+FILE = "cache.json"
+FORMAT = "govsite-cache"
+VERSION = 2
+_FRAGMENTS, _END = b'"fragments"\n', b'"end"\n'
+_SHA1 = re.compile(r"[0-9a-f]{40}")
+_LEVELS = ("error", "warning", "notice")
+_SCALARS = (str, int, float, bool, type(None))
+
+
+class _Invalid(ValueError):
+    """A cache file that is not one this build would have written."""
 
 
 @functools.cache
@@ -59,7 +83,7 @@ class BuildCache:
         self.key = key
         self._docs = docs or {}
         self._stored_bodies = bodies  # or a function that reads them (see load)
-        self.last_build = last_build  # {"inputs", "language", "diagnostics", "paths"} of the last good build
+        self.last_build = last_build  # {"inputs", "language", "diagnostics", "paths", "output"} of the last good build
         self._used_docs: dict = {}
         self._used_bodies: dict = {}
         self.hits = self.misses = 0
@@ -70,27 +94,29 @@ class BuildCache:
     def _bodies(self) -> dict:
         if callable(self._stored_bodies):
             self._stored_bodies = self._stored_bodies()
+            if self._stored_bodies is None:  # broken fragments: written again at the save
+                self._stored_bodies, self._dirty = {}, True
         return self._stored_bodies or {}
 
     @classmethod
     def load(cls, content: Path) -> "BuildCache":
         folder = cache_dir_for(content)
         key = _code_digest()
+        if folder.is_symlink():  # planted: a save would write wherever it leads
+            return cls(None, key)
         try:
-            with open(folder / FILE, "rb") as stream:
-                header = pickle.load(stream)
-                if not isinstance(header, dict) or header.get("key") != key:
-                    raise ValueError("another govsite version")
+            with _open_file(folder / FILE) as stream:
+                last_build = _header(json.loads(stream.readline()), key)
                 docs = {}
-                for _ in range(header["docs"]):
-                    relpath, digest, doc, body, problems = pickle.load(stream)
-                    docs[relpath] = (digest, (doc if doc is None else dataclasses.replace(doc, body=body.decode()),
-                                              problems))
-                bodies = functools.partial(_read_fragments, stream.name, os.fstat(stream.fileno()), stream.tell(),
-                                           header["bodies"])
-        except Exception:  # noqa: BLE001 - any broken cache means: build cold
+                while (line := stream.readline()) != _FRAGMENTS:
+                    relpath, digest, value = _doc_entry(json.loads(line))
+                    if relpath in docs:
+                        raise _Invalid("a file twice")
+                    docs[relpath] = (digest, value)
+                bodies = functools.partial(_read_fragments, folder / FILE, os.fstat(stream.fileno()), stream.tell())
+        except Exception:  # noqa: BLE001 - absent, unreadable, foreign, corrupt or old: build cold
             return cls(folder, key)
-        return cls(folder, key, docs, bodies, header.get("last_build"))
+        return cls(folder, key, docs, bodies, last_build)
 
     @classmethod
     def disabled(cls) -> "BuildCache":
@@ -154,15 +180,22 @@ class BuildCache:
                 ignore.write_text("*\n")
             temp = self.folder / f".{FILE}.{os.getpid()}"
             with open(temp, "wb") as stream:
-                # A pickle per entry: each its own memo, so nothing is kept alive from one to the next.
-                pickle.dump({"key": self.key, "docs": len(self._used_docs), "bodies": len(self._used_bodies),
-                             "last_build": self.last_build}, stream, protocol=pickle.HIGHEST_PROTOCOL)
+                # A line per entry, written as it is made: the whole cache is never one string.
+                try:
+                    last_build = _stored_build(self.last_build)
+                except (TypeError, ValueError):  # not kept as it is: the next build runs
+                    last_build = None
+                stream.write(_line({"format": FORMAT, "version": VERSION, "key": self.key,
+                                    "last_build": last_build}))
                 for relpath, (digest, (doc, problems)) in self._used_docs.items():
-                    body = b"" if doc is None else doc.body.encode()
-                    pickle.dump((relpath, digest, doc if doc is None else dataclasses.replace(doc, body=""), body,
-                                 problems), stream, protocol=pickle.HIGHEST_PROTOCOL)
+                    try:
+                        stream.write(_line([relpath, digest, _stored_doc(doc), _stored_diagnostics(problems)]))
+                    except (TypeError, ValueError):  # parsed again next time
+                        pass
+                stream.write(_FRAGMENTS)
                 for body_key, fragment in self._used_bodies.items():
-                    pickle.dump((body_key, fragment.encode()), stream, protocol=pickle.HIGHEST_PROTOCOL)
+                    stream.write(_line([body_key, fragment]))
+                stream.write(_END)
             os.replace(temp, self.folder / FILE)
         except OSError:
             pass
@@ -180,24 +213,150 @@ class BuildCache:
             self._used_bodies = dict(self._bodies)
 
 
-def _read_fragments(path: str, status: os.stat_result, offset: int, count: int) -> dict[str, str]:
+# --- writing: JSON that reads back as exactly what was written, or a TypeError/ValueError ---
+
+def _line(record) -> bytes:
+    """One JSON line; TypeError for a value JSON would not give back as it is (a date, bytes)."""
+    try:
+        return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+    except UnicodeEncodeError:  # a lone surrogate (a YAML "\ud800" escape): escaped, it reads back the same
+        return json.dumps(record, separators=(",", ":")).encode("ascii") + b"\n"
+
+
+def _stored_doc(doc: RawDoc | None):
+    if doc is None:
+        return None
+    return [doc.kind, doc.id, doc.path, doc.data, [list(path) for path in doc.lines], list(doc.lines.values()),
+            doc.body, doc.body_line, doc.digest, doc.broken]
+
+
+def _stored_diagnostics(diagnostics: list[Diagnostic]) -> list:
+    stored = []
+    for d in diagnostics:
+        if not all(type(value) in _SCALARS for value in d.params.values()):
+            raise TypeError("a parameter JSON does not keep as it is")
+        stored.append([d.level, d.code, d.location.path, d.location.line, d.params])
+    return stored
+
+
+def _stored_build(last: dict | None):
+    if last is None:
+        return None
+    return {"inputs": last["inputs"], "language": last["language"],
+            "diagnostics": _stored_diagnostics(last["diagnostics"]), "paths": list(last["paths"]),
+            "output": None if last["output"] is None else list(last["output"])}
+
+
+# --- reading: every field checked; _Invalid (or any error) means the whole file is ignored ---
+
+def _require(condition: bool, what: str) -> None:
+    if not condition:
+        raise _Invalid(what)
+
+
+def _is_int(value, least: int = 0) -> bool:
+    return type(value) is int and value >= least
+
+
+def _open_file(path: Path):
+    """The cache file for reading, if it is a regular file: never a symlink (to /dev/zero, whose
+    one endless line would fill the memory), a named pipe (which would wait for a writer) or a device."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    try:
+        _require(stat.S_ISREG(os.fstat(fd).st_mode), "not a regular file")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _header(header, key: str) -> dict | None:
+    _require(type(header) is dict and header.keys() == {"format", "version", "key", "last_build"}, "header")
+    _require(header["format"] == FORMAT and type(header["version"]) is int and header["version"] == VERSION and header["key"] == key, "another govsite")
+    last = header["last_build"]
+    if last is None:
+        return None
+    _require(type(last) is dict and last.keys() == {"inputs", "language", "diagnostics", "paths", "output"}, "build")
+    _require(type(last["inputs"]) is str and _SHA1.fullmatch(last["inputs"]) is not None, "inputs")
+    _require(last["language"] in LANGUAGES, "language")
+    paths, output = last["paths"], last["output"]
+    _require(type(paths) is list and all(type(p) is str and _safe_output_path(p) for p in paths), "paths")
+    if output is not None:
+        _require(type(output) is list and len(output) == 3 and type(output[0]) is str
+                 and _is_int(output[1]) and _is_int(output[2]), "output")
+        output = tuple(output)
+    return {"inputs": last["inputs"], "language": last["language"], "diagnostics": _diagnostics(last["diagnostics"]),
+            "paths": paths, "output": output}
+
+
+def _safe_output_path(path: str) -> bool:
+    parts = path.split("/")
+    return bool(path) and "\0" not in path and "\\" not in path and not path.startswith("/") and \
+        all(part not in ("", ".", "..") for part in parts)
+
+
+def _doc_entry(entry) -> tuple[str, str, tuple]:
+    _require(type(entry) is list and len(entry) == 4, "entry")
+    relpath, digest, doc, problems = entry
+    _require(type(relpath) is str and type(digest) is str and _SHA1.fullmatch(digest) is not None, "key")
+    return relpath, digest, (_doc(doc, relpath), _diagnostics(problems))
+
+
+def _doc(doc, relpath: str) -> RawDoc | None:
+    if doc is None:
+        return None
+    _require(type(doc) is list and len(doc) == 10, "doc")
+    kind, doc_id, path, data, keys, numbers, body, body_line, digest, broken = doc
+    _require(kind in KINDS and path == relpath and doc_id == PurePosixPath(relpath).stem, "doc path")
+    _require(type(data) is dict and type(body) is str and _is_int(body_line) and type(broken) is bool, "doc fields")
+    _require(digest == "" or (type(digest) is str and _SHA1.fullmatch(digest) is not None), "doc digest")
+    _require(type(keys) is list and type(numbers) is list and len(keys) == len(numbers)
+             and all(_is_int(n, 1) for n in numbers)
+             and all(type(k) is list and k and all(type(p) is str or _is_int(p) for p in k) for k in keys), "lines")
+    lines = dict(zip(map(tuple, keys), numbers))
+    _require(len(lines) == len(keys), "lines twice")
+    return RawDoc(kind, doc_id, path, data, lines, body, body_line, digest, broken)
+
+
+def _diagnostics(stored) -> list[Diagnostic]:
+    _require(type(stored) is list, "diagnostics")
+    diagnostics = []
+    for item in stored:
+        _require(type(item) is list and len(item) == 5, "diagnostic")
+        level, code, path, line, params = item
+        _require(level in _LEVELS and type(code) is str and type(path) is str and _is_int(line), "diagnostic fields")
+        _require(type(params) is dict and all(type(v) in _SCALARS for v in params.values()), "parameters")
+        diagnostic = Diagnostic(level, code, SourceLocation(path, line), params)
+        for language in LANGUAGES:  # a known message whose every placeholder has its parameter
+            _require(code in Locale.load(language).table["messages"], "message code")
+            Locale.load(language).message(diagnostic)  # KeyError, IndexError, ValueError: ignored whole
+        diagnostics.append(diagnostic)
+    return diagnostics
+
+
+def _read_fragments(path: Path, status: os.stat_result, offset: int) -> dict[str, str] | None:
     """The cache's Markdown fragments, read when the build first asks for one (to render), not
     at load: 64 MB at 10,000 entities that the build need not hold while it makes the open data,
     its peak. A cache file replaced since (by another build) gives none: the build renders the
-    Markdown, as without a cache."""
+    Markdown, as without a cache. Any fragment off (a wrong type, a truncated file): None, and
+    the build renders every body."""
     try:
-        with open(path, "rb") as stream:
+        with _open_file(path) as stream:
             now = os.fstat(stream.fileno())
             if (now.st_ino, now.st_size, now.st_mtime_ns) != (status.st_ino, status.st_size, status.st_mtime_ns):
                 return {}
             stream.seek(offset)
             bodies = {}
-            for _ in range(count):
-                body_key, fragment = pickle.load(stream)
-                bodies[body_key] = fragment.decode()
+            while (line := stream.readline()) != _END:
+                entry = json.loads(line)
+                _require(type(entry) is list and len(entry) == 2 and type(entry[0]) is str
+                         and _SHA1.fullmatch(entry[0]) is not None and type(entry[1]) is str, "fragment")
+                _require(entry[0] not in bodies, "fragment twice")
+                bodies[entry[0]] = entry[1]
+            _require(stream.read(1) == b"", "after the end")
             return bodies
     except Exception:  # noqa: BLE001 - a broken part of a cache: render the Markdown
-        return {}
+        return None
 
 
 def inputs_digest(folders: list[Path], settings: tuple) -> str:

@@ -2,10 +2,18 @@
 
 One `git log` pass over the whole content folder (renames followed) and one
 `git cat-file --batch` process for the changed files' contents; both cached in
-`.govsite-cache/history-*.json` beside the content folder, keyed by HEAD, so a
-rebuild with no new commits starts no git log at all and one new commit reads
-only that commit. Consecutive versions of an entity are compared by their
-parsed front matter (history_facts.py says what changed in plain words).
+git's own folder (`.git/govsite/history-*.json`), keyed by HEAD, so a rebuild
+with no new commits starts no git log at all and one new commit reads only that
+commit. Consecutive versions of an entity are compared by their parsed front
+matter (history_facts.py says what changed in plain words).
+
+The history is a public record, so it comes from git alone. `git log` is read
+field by field on NUL bytes, which git never puts in a commit message: a message
+with any other bytes (the old separators \x01 and \x1f, newlines, a made-up hash
+and date) is a subject and nothing else. The cache lives where only git's own data
+lives: no file of the working tree, no pull request and no restored CI cache can
+put one there (whoever can write `.git/` can rewrite the commits themselves); a
+`.govsite-cache/history-*.json` beside the content is never read.
 
 Without git, or in a shallow clone, the site builds as before with a notice.
 The history depends only on the repository's commits, never on the build time.
@@ -17,6 +25,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 import subprocess
 from pathlib import Path, PurePosixPath
 
@@ -26,11 +35,19 @@ from .history_facts import Context, describe
 from .locale import Locale
 from .source import parse_document
 
-CACHE_VERSION = 1
-CACHE_FOLDER = ".govsite-cache"
+CACHE_VERSION = 2
+CACHE_FOLDER = "govsite"  # inside the repository's git folder
 CHANGES_PATH = "andringar/"  # the site-wide "Senaste ändringar" page
 RECENT_LIMIT = 100
-_FORMAT = "%x01%H%x1f%aI%x1f%s"
+# hash, author date, subject: NUL-separated fields (with -z, the file changes follow, NUL-separated too)
+_FORMAT = "%H%x00%aI%x00%s"
+_SHA = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")  # SHA-1 or SHA-256
+_ISO_DATE = re.compile(r"-?\d{4,}-\d\d-\d\dT\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d)")
+_RAW = re.compile(r":[0-7]{6} [0-7]{6} [0-9a-f]{40}(?:[0-9a-f]{24})? ([0-9a-f]{40}(?:[0-9a-f]{24})?) ([A-Z])\d*")
+
+
+class _Unexpected(ValueError):
+    """git log printed something its format does not allow."""
 
 
 # --- reading git ------------------------------------------------------------------
@@ -47,36 +64,40 @@ def _git(args: list[str], cwd: Path, stdin: bytes | None = None) -> subprocess.C
 
 
 def _parse_log(text: str, prefix: str, first_index: int) -> tuple[list, list]:
-    """`git log -z --raw` output → (commits, events), oldest first.
+    """`git log -z --raw --format=_FORMAT` output → (commits, events), oldest first.
 
     A commit is [hash, author date (ISO), subject]; an event is
     [commit index, status letter, old path, new path, blob hash], paths relative to content/.
+    Read token by token on NUL: a hash, a date, a subject (any text but NUL), then its file
+    changes, each a `:modes hashes status` token and one or two paths. Anything else raises
+    _Unexpected: no history rather than a guessed one.
     """
-    records = [r for r in text.split("\x01") if r]
-    records.reverse()  # git log gives newest first
+    tokens = text.split("\0")
+    if tokens and tokens[-1] == "":
+        tokens.pop()
+    newest_first: list[tuple[list, list]] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i].removeprefix("\n")
+        raw = _RAW.fullmatch(token) if token.startswith(":") else None
+        if raw is not None and newest_first:
+            blob, status = raw.groups()
+            count = 2 if status in "RC" else 1
+            if i + count >= len(tokens):
+                raise _Unexpected("a file change without its path")
+            old, new = tokens[i + 1], tokens[i + count]
+            newest_first[-1][1].append([status, _strip(old, prefix), _strip(new, prefix), blob])
+            i += 1 + count
+        elif _SHA.fullmatch(token) and i + 2 < len(tokens) and _ISO_DATE.fullmatch(tokens[i + 1]):
+            newest_first.append(([token, tokens[i + 1], tokens[i + 2]], []))
+            i += 3
+        else:
+            raise _Unexpected(f"token {i}")
     commits, events = [], []
-    for record in records:
-        header, _, rest = record.partition("\0")
-        sha, date, subject = (header.split("\x1f") + ["", ""])[:3]
+    for commit, changes in reversed(newest_first):  # git log gives newest first
         index = first_index + len(commits)
-        commits.append([sha, date, subject])
-        tokens = rest.lstrip("\n").split("\0")
-        i = 0
-        while i < len(tokens):
-            meta = tokens[i]
-            if not meta.startswith(":"):
-                i += 1
-                continue
-            fields = meta[1:].split()
-            status = fields[4][:1] if len(fields) > 4 else "M"
-            blob = fields[3] if len(fields) > 3 else ""
-            if status in "RC":
-                old, new = tokens[i + 1], tokens[i + 2]
-                i += 3
-            else:
-                old = new = tokens[i + 1]
-                i += 2
-            events.append([index, status, _strip(old, prefix), _strip(new, prefix), blob])
+        commits.append(commit)
+        events.extend([index, *change] for change in changes)
     return commits, events
 
 
@@ -122,15 +143,16 @@ def _parse_blob(raw: bytes) -> dict:
 
 
 class _Repo:
-    def __init__(self, top: Path, prefix: str, head: str):
-        self.top, self.prefix, self.head = top, prefix, head
+    def __init__(self, top: Path, prefix: str, git_dir: Path, head: str):
+        self.top, self.prefix, self.git_dir, self.head = top, prefix, git_dir, head
 
 
 def _find_repo(content: Path, diagnostics: Diagnostics) -> _Repo | None:
     where = SourceLocation(content.as_posix())
-    result = _git(["rev-parse", "--show-toplevel", "--show-prefix", "--is-shallow-repository", "HEAD"], content)
+    result = _git(["rev-parse", "--show-toplevel", "--show-prefix", "--is-shallow-repository",
+                   "--absolute-git-dir", "HEAD"], content)
     lines = result.stdout.decode("utf-8", "replace").splitlines()
-    if result.returncode != 0 or len(lines) < 4:
+    if result.returncode != 0 or len(lines) < 5:
         problem = result.stderr.decode("utf-8", "replace").strip().splitlines()
         if result.returncode == 127 or not problem or "not a git repository" in problem[0]:
             diagnostics.notice("history_no_git", where)
@@ -140,23 +162,33 @@ def _find_repo(content: Path, diagnostics: Diagnostics) -> _Repo | None:
     if lines[2].strip() == "true":
         diagnostics.notice("history_shallow", where)
         return None
-    return _Repo(Path(lines[0]), lines[1], lines[3].strip())
+    return _Repo(Path(lines[0]), lines[1], Path(lines[3]), lines[4].strip())
 
 
-def _cache_file(content: Path, prefix: str) -> Path:
-    name = hashlib.sha1(prefix.encode()).hexdigest()[:12]
-    return content.resolve().parent / CACHE_FOLDER / f"history-{name}.json"
+def _cache_file(repo: _Repo) -> Path:
+    name = hashlib.sha1(repo.prefix.encode()).hexdigest()[:12]
+    return repo.git_dir / CACHE_FOLDER / f"history-{name}.json"
 
 
 def _load_cache(path: Path, prefix: str) -> dict | None:
+    """The cache as this module wrote it, or None (absent, corrupt, another version: read git again)."""
     try:
         data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return None  # absent or corrupt: read the history again
-    if not isinstance(data, dict) or data.get("version") != f"{__version__}/{CACHE_VERSION}" \
-            or data.get("prefix") != prefix or not isinstance(data.get("head"), str):
-        return None
-    if not all(isinstance(data.get(k), t) for k, t in (("commits", list), ("events", list), ("blobs", dict))):
+        if type(data) is not dict or data.keys() != {"version", "prefix", "head", "commits", "events", "blobs"} \
+                or data["version"] != f"{__version__}/{CACHE_VERSION}" or data["prefix"] != prefix \
+                or type(data["head"]) is not str:
+            return None
+        commits, events, blobs = data["commits"], data["events"], data["blobs"]
+        if not (type(commits) is list and all(type(c) is list and len(c) == 3 and all(type(f) is str for f in c)
+                                              for c in commits)
+                and type(events) is list and all(
+                    type(e) is list and len(e) == 5 and type(e[0]) is int and 0 <= e[0] < len(commits)
+                    and all(type(f) is str for f in e[1:]) for e in events)
+                and type(blobs) is dict and all(
+                    type(b) is dict and b.keys() == {"fm", "body"} and type(b["fm"]) in (dict, type(None))
+                    and type(b["body"]) is str for b in blobs.values())):
+            return None
+    except (OSError, ValueError, RecursionError):
         return None
     return data
 
@@ -177,7 +209,7 @@ def read_log(content: Path, diagnostics: Diagnostics) -> dict | None:
     repo = _find_repo(content, diagnostics)
     if repo is None:
         return None
-    cache_path = _cache_file(content, repo.prefix)
+    cache_path = _cache_file(repo)
     cached = _load_cache(cache_path, repo.prefix)
     if cached is not None and cached["head"] == repo.head:
         return cached
@@ -189,12 +221,17 @@ def read_log(content: Path, diagnostics: Diagnostics) -> dict | None:
     else:
         cached = {"commits": [], "events": [], "blobs": {}}
     revision = f"{since}..{repo.head}" if since else repo.head
-    result = _git(["log", "-z", "--raw", "--no-abbrev", "-M", "--no-merges", f"--format={_FORMAT}",
-                   revision, "--", spec], repo.top)
+    # --no-color, --no-show-signature: nothing a user's git config adds may come between the fields
+    result = _git(["log", "-z", "--raw", "--no-abbrev", "-M", "--no-merges", "--no-color", "--no-show-signature",
+                   f"--format={_FORMAT}", revision, "--", spec], repo.top)
     if result.returncode != 0:
         diagnostics.notice("history_no_git", SourceLocation(content.as_posix()))
         return None
-    commits, events = _parse_log(result.stdout.decode("utf-8", "replace"), repo.prefix, len(cached["commits"]))
+    try:
+        commits, events = _parse_log(result.stdout.decode("utf-8", "replace"), repo.prefix, len(cached["commits"]))
+    except _Unexpected:
+        diagnostics.notice("history_git_failed", SourceLocation(content.as_posix()), reason="git log")
+        return None
     blobs = cached["blobs"]
     wanted = sorted({e[4] for e in events if e[1] != "D" and e[4] not in blobs and e[4].strip("0")})
     blobs.update(_read_blobs(wanted, repo.top))

@@ -145,7 +145,8 @@ def build(options: Options, write: bool = True) -> Result:
             options.base_url, options.with_drafts, today.isoformat(), options.strict,
             str(Path(options.output).resolve()), history_revision(options.content), options.search_part_pages))
         last = cache.last_build
-        if inputs and last and last["inputs"] == inputs and last.get("output") == output_identity(options.output):
+        if inputs and last and last["inputs"] == inputs and last["output"] is not None \
+                and last["output"] == output_identity(options.output):
             seconds["total"] = time.perf_counter() - started
             return Result(None, last["language"], OutputFiles(Path(options.output), last["paths"]),
                           list(last["diagnostics"]), seconds)

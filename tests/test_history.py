@@ -192,8 +192,9 @@ def test_draft_then_published(repo_site):
 
 def test_cached_rebuild_and_new_commit(repo_site, tmp_path):
     repo, output, _ = repo_site
-    caches = list((repo / ".govsite-cache").glob("history-*.json"))
+    caches = list((repo / ".git" / "govsite").glob("history-*.json"))  # in git's folder, never the working tree
     assert len(caches) == 1
+    assert not list((repo / ".govsite-cache").glob("history-*"))
     first = (output / "andringar" / "index.html").read_bytes()
     again = tmp_path / "again"
     build(repo / "content", again)
@@ -209,7 +210,7 @@ def test_cached_rebuild_and_new_commit(repo_site, tmp_path):
     edit(clone / "content" / "risks" / "lokalbrist.md", "severity: 4", "severity: 3")
     commit(clone, "Konsekvensen bedöms lägre", "2024-05-20T09:00:00+02:00")
     build(clone / "content", tmp_path / "o2")
-    cache = json.loads(next((clone / ".govsite-cache").glob("history-*.json")).read_text("utf-8"))
+    cache = json.loads(next((clone / ".git" / "govsite").glob("history-*.json")).read_text("utf-8"))
     assert cache["head"] == git(clone, "rev-parse", "HEAD").strip()
     assert len(cache["commits"]) == 7
     assert section(tmp_path / "o2" / "risks" / "lokalbrist" / "index.html")[1:4] == [

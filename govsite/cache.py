@@ -35,6 +35,7 @@ import json
 import os
 import re
 import stat
+import subprocess
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
@@ -68,6 +69,21 @@ def _code_digest() -> str:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def _committed(path: Path) -> bool:
+    """Whether git tracks the file. A build writes the cache beside the content, git-ignored;
+    one that came in a commit was made by whoever wrote the commit, and could put any text on
+    any page (it is data, but data that says what a file says). A cache restored by CI from
+    the main branch's own builds is not tracked, and is used."""
+    if not path.is_file():
+        return False
+    try:
+        result = subprocess.run(["git", "ls-files", "--error-unmatch", "--", path.name], cwd=path.parent,
+                                capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):  # no git: nothing can have committed it
+        return False
+    return result.returncode == 0
 
 
 def cache_dir_for(content: Path) -> Path:
@@ -104,6 +120,8 @@ class BuildCache:
         key = _code_digest()
         if folder.is_symlink():  # planted: a save would write wherever it leads
             return cls(None, key)
+        if _committed(folder / FILE):  # arrived by a commit (a pull request), not made by a build here
+            return cls(folder, key)
         try:
             with _open_file(folder / FILE) as stream:
                 last_build = _header(json.loads(stream.readline()), key)

@@ -233,3 +233,24 @@ def test_a_cache_folder_that_leads_elsewhere_is_neither_read_nor_written(site, t
     (site / FOLDER).symlink_to(elsewhere)
     assert build(site, "out") == build(site, "cold", "--no-cache")
     assert list(elsewhere.iterdir()) == []
+
+
+def test_a_committed_cache_with_forged_text_changes_nothing(site):
+    """A well-formed cache that says a file holds other words (the file's bytes are public) came
+    into the repository by a commit: the build ignores it, since only this machine's builds (or
+    CI's restore of the main branch's own) write the cache."""
+    import subprocess
+    cold = build(site, "cold", "--no-cache")
+    build(site, "first")  # writes a real cache
+    path = site / FOLDER / FILE
+    forged = path.read_text("utf-8").replace("För svag bredd i kultur", "Stängda lokaler i kultur")
+    assert forged != path.read_text("utf-8")
+    git = ["git", "-c", "user.name=A", "-c", "user.email=a@example.org"]
+    subprocess.run(["git", "init", "-q", str(site)], check=True)
+    path.write_text(forged, "utf-8")
+    subprocess.run([*git, "add", "-f", "content", str(path)], cwd=site, check=True)
+    subprocess.run([*git, "commit", "-qm", "Update cache.json"], cwd=site, check=True)
+    with_history = build(site, "cold-git", "--no-cache")
+    assert build(site, "second") == with_history
+    assert "Stängda lokaler i kultur" not in (site / "second" / "risks" / "svagt-kulturutbud" / "index.html").read_text()
+    assert with_history != cold  # (the git history is on the pages now: the comparison is with git)

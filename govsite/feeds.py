@@ -126,7 +126,9 @@ def change_entries(site: model.Site, keys=None) -> list[Entry]:
     for change in changes[:CHANGES_IN_FEED]:
         link = absolute(site, entity_path(*change.key))
         marker = change.commit[:12] or hashlib.sha256(f"{change.date}{change.message}".encode()).hexdigest()[:12]
-        entries.append(Entry(id=f"{link}#change-{marker}", title=f"{change.title}: {change.message}", link=link,
+        why = change.message or (change.facts[0] if change.facts else "")  # no message: its first fact
+        entries.append(Entry(id=f"{link}#change-{marker}", title=f"{change.title}: {why}" if why else change.title,
+                             link=link,
                              updated=change.date, summary=" ".join(change.facts), category=change.key[0]))
     return entries
 

@@ -154,6 +154,8 @@ def _find_repo(content: Path, diagnostics: Diagnostics) -> _Repo | None:
     lines = result.stdout.decode("utf-8", "replace").splitlines()
     if result.returncode != 0 or len(lines) < 5:
         problem = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        if problem and "ambiguous argument 'HEAD'" in problem[0]:
+            return None  # a new repository without commits: no history yet, nothing wrong
         if result.returncode == 127 or not problem or "not a git repository" in problem[0]:
             diagnostics.notice("history_no_git", where)
         else:  # e.g. "detected dubious ownership": say why, the site still builds
@@ -272,6 +274,20 @@ def _date(iso: str) -> dt.date:
         return dt.date(1970, 1, 1)
 
 
+# Messages that tools write for the communicator, which tell a citizen nothing about why:
+# GitHub's web editor ("Update risks/x.md", "Create …", "Delete …", "Rename a.md to b.md",
+# "Add files via upload") and merges ("Merge pull request #12 from …", "Merge branch 'x'").
+_TOOL_MESSAGE = re.compile(
+    r"(?:(?:Update|Create|Delete|Rename|Add|Upload)\s+\S+(?:\s+to\s+\S+)?"
+    r"|Add files via upload|Initial commit"
+    r"|Merge (?:pull request|branch|remote-tracking branch|commit)\b.*|Merge \S+ into \S+)\s*", re.I)
+
+
+def tells_why(subject: str) -> bool:
+    """Whether a commit message is a person's words: a tool's default message is not shown."""
+    return bool(subject.strip()) and not _TOOL_MESSAGE.fullmatch(subject.strip())
+
+
 def build_history(site: model.Site, log: dict | None) -> model.History:
     locale = Locale.load(site.config.language)
     context = Context(locale, site)
@@ -288,8 +304,9 @@ def build_history(site: model.Site, log: dict | None) -> model.History:
                 current = blobs.get(blob) or {"fm": None, "body": ""}
                 facts = describe(entity.kind, previous, current, context)
                 sha, date, subject = commits[index]
+                why = subject if site.config.history.commit_messages and tells_why(subject) else ""
                 per_entity.setdefault(key, []).append(
-                    model.Change(_date(date), key, entity.title, subject, tuple(facts), sha, index + 1))
+                    model.Change(_date(date), key, entity.title, why, tuple(facts), sha, index + 1))
                 previous = current
     kind_order = {kind: i for i, kind in enumerate(model.KINDS)}
     changes = sorted((c for items in per_entity.values() for c in items),

@@ -243,6 +243,11 @@ class Accessibility:
 COMPLIANCE = ("full", "partial", "none")
 
 
+@dataclass(frozen=True)
+class HistorySettings:
+    commit_messages: bool = True  # false: a change shows its facts and the content's own notes only
+
+
 @dataclass(frozen=True, kw_only=True)
 class SiteConfig:
     title: str
@@ -257,6 +262,7 @@ class SiteConfig:
     search: bool = True  # false: no search index (Pagefind costs ~20 s and 1.5 GB at 10,000 pages)
     time_zone: str = DEFAULT_TIME_ZONE  # the site's day (arena status, overdue reviews) is the day there
     accessibility: Accessibility = Accessibility()
+    history: HistorySettings = HistorySettings()
     path: str = "content/site.yaml"
 
     @property

@@ -456,4 +456,5 @@ SITE_SPEC: dict[str, Spec] = {
     "accessibility": ACCESSIBILITY,
     "search": Bool(),
     "time_zone": TimeZone(),
+    "history": Obj(fields={"commit_messages": Bool()}, cls=model.HistorySettings),
 }

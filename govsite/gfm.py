@@ -22,6 +22,7 @@ _BLOCK_START = re.compile(r" {0,3}(?:#{1,6}(?: |$)|>|`{3,}|~{3,}|\|)")
 _HEADING = re.compile(r" {1,3}(?=#{1,6}(?: |$))")
 _FENCE_LINE = re.compile(r"[ \t]*(`{3,}(?!.*`)|~{3,})")
 _TICKS = re.compile(r"`+")
+_TABLE_DELIMITER = re.compile(r" {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
 # Bounded, so that a line of a thousand unclosed "](" costs no more than its length times 400.
 _SPACED_LINK = re.compile(r"\]\((?!<)([^()\s\"']{1,200}[ \t]+(?![\"'(])[^()\n]{0,200})\)")
 
@@ -127,7 +128,7 @@ def normalise(lines: list[str]) -> list[str]:
     fence = None  # (closing fence, column its lines are measured from) while inside a fence
     previous = "blank"  # the last line: "blank", "item", "text" (paragraph) or "other"
     quote: list[str] = []  # the lines of a top-level block quote, without their ">"
-    for line in lines + [None]:
+    for number, line in enumerate(lines + [None]):
         if quote and (line is None or not _QUOTE.match(line)):
             out.extend(">" + (" " + q if q else "") for q in normalise(quote))
             quote, previous = [], "other"
@@ -188,8 +189,9 @@ def normalise(lines: list[str]) -> list[str]:
             out.append(" " * (4 * len(items)) + text)
         else:
             column, text = 0, line
-            if fence_match and previous == "text":
-                out.append("")  # a fence may follow a paragraph's line on GitHub
+            if previous == "text" and (fence_match or "|" in line and number + 1 < len(lines)
+                                       and "|" in lines[number + 1] and _TABLE_DELIMITER.match(lines[number + 1])):
+                out.append("")  # a fence or a table may follow a paragraph's line on GitHub
             out.append(line)
         if fence_match and _indent(text) < 4 and not lazy:
             fence = (fence_match.group(1), column)
@@ -202,6 +204,6 @@ def normalise(lines: list[str]) -> list[str]:
 class ListIndent(Preprocessor):
     def run(self, lines):
         if not any(_MARKER.match(line) or _QUOTE.match(line) or _FENCE.match(line) or _BREAK.match(line)
-                   or _HEADING.match(line) for line in lines):
+                   or _HEADING.match(line) or "|" in line for line in lines):
             return lines
         return normalise(lines)

@@ -121,3 +121,8 @@ def test_table_alignment_is_a_class_not_a_style():
 
 def test_a_class_other_than_alignment_or_language_is_dropped():
     assert "evil" not in convert('<table><tr><td class="evil">x</td><td class="align-left evil">y</td></tr></table>')
+
+
+def test_a_table_right_after_a_line_of_text_is_a_table():
+    html = convert("Kostnader:\n| År | Utfall |\n|----|------:|\n| 2024 | 1 420 |\n")
+    assert html.startswith("<p>Kostnader:</p>\n<table>") and '<td class="align-right">1 420</td>' in html

@@ -8,21 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import heapq
-import re
 from collections import defaultdict
 
-from . import model
+from . import markup, model
 from .errors import Diagnostics, SourceLocation
 from .schema import dotted, refs_of, suggest
 from .validate import Content
-
-PREFIXES = "|".join(model.PLURAL)
-# [[risk:id]] and [[plan:id#goal]]; [text](risk:id)
-BODY_REF = re.compile(
-    rf"\[\[(?P<kind>{PREFIXES}):(?P<id>[^\]#\s]*)(?:#(?P<goal>[^\]\s]*))?\]\]"
-    rf"|\]\((?P<kind2>{PREFIXES}):(?P<id2>[^)#\s]*)(?:#(?P<goal2>[^)\s]*))?\)"
-)
-
 
 def entity_path(kind: str, entity_id: str) -> str:
     """The site-relative URL path of an entity's page: "risks/x/", "styrmodell/", ""."""
@@ -32,16 +23,11 @@ def entity_path(kind: str, entity_id: str) -> str:
 
 
 def body_refs(entity: model.Entity):
-    """(line, kind, id, goal) for every reference in the Markdown body."""
+    """(line, kind, id, goal) for every reference in the Markdown body, in any form Markdown
+    has for a link's address (markup.BODY_REF, the one pattern render resolves too)."""
     body = entity.body
-    if ":" not in body:
-        return
-    for match in BODY_REF.finditer(body):
-        kind = match.group("kind") or match.group("kind2")
-        ref_id = match.group("id") if match.group("kind") else match.group("id2")
-        goal = (match.group("goal") if match.group("kind") else match.group("goal2")) or ""
-        line = entity.body_line + body.count("\n", 0, match.start())
-        yield line, model.PLURAL[kind], ref_id, goal
+    for offset, singular, ref_id, goal in markup.body_refs(body):
+        yield entity.body_line + body.count("\n", 0, offset), model.PLURAL[singular], ref_id, goal
 
 
 HINTED_PER_FILE = 20  # unknown ids of one file that get "did you mean"; the others, a shorter hint

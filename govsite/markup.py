@@ -17,10 +17,19 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
 from . import model
+from .gfm import ListIndent, mask_code
 
 PREFIXES = "|".join(model.PLURAL)
-WIKI_REF = rf"\[\[({PREFIXES}):([a-z0-9-]+(?:#[a-z0-9-]+)?)\]\]"
-RESOLVED_LINK = re.compile(rf'<a href="({PREFIXES}):([a-z0-9-]+)(?:#([a-z0-9-]+))?"([^>]*)>(.*?)</a>', re.S)
+# The one pattern of an entity reference's target, `risk:id` or `plan:id#goal`: the ids are
+# checked against the site in links.py, so anything up to the end of the address is taken.
+TARGET = rf"(?P<kind>{PREFIXES}):(?P<id>[^\s\]\[()<>\"'#`]*)(?:#(?P<goal>[^\s\]\[()<>\"'`]*))?"
+WIKI_REF = rf"\[\[{TARGET}\]\]"
+# Everywhere Markdown takes a link's address: [[…]], [text](…) with or without a title or <>,
+# a reference definition `[r]: …`, an autolink <…> and a raw <a href="…">.
+BODY_REF = re.compile(
+    rf"(?:\[\[|\]\([ \t]*<?|^[ ]{{0,3}}\[[^\]\n]+\]:[ \t]*<?|<|\bhref[ \t]*=[ \t]*[\"']?){TARGET}"
+    rf"(?=\]\]|[)>\"'\s]|$)", re.M)
+RESOLVED_LINK = re.compile(rf'<a((?: [^>]*?)?) href="({PREFIXES}):([^"#]*)(?:#([^"]*))?"([^>]*)>(.*?)</a>', re.S)
 
 # What a communicator's Markdown may produce; everything else is dropped (not escaped
 # into visible junk). No scripts, styles, forms, frames, media or event handlers.
@@ -28,19 +37,43 @@ ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "s", "del", "ins",
     "mark", "small", "sub", "sup", "abbr", "q", "cite", "code", "pre", "kbd", "blockquote",
     "ul", "ol", "li", "dl", "dt", "dd", "table", "thead", "tbody", "tr", "th", "td", "caption",
-    "a", "img", "figure", "figcaption", "span",
+    "a", "img", "figure", "figcaption", "span", "label", "input",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "abbr": {"title"},
-                      "th": {"scope"}, "ol": {"start"}, "code": {"class"}}
+                      "th": {"scope", "class"}, "td": {"class"}, "ol": {"start"}, "code": {"class"},
+                      "input": {"checked"}}
+# Every <input> is a task list's checkbox: one a reader cannot change, whoever wrote it. (Set
+# here, not by nh3's set_tag_attribute_values, whose attribute order varies between runs.)
+_INPUT = re.compile(r'<input( checked="")?>')
 URL_SCHEMES = {"http", "https", "mailto", "tel"} | set(model.PLURAL)
+_CLASSES = re.compile(r"language-[\w+-]+|align-(?:left|center|right)")
+
+
+def body_refs(text: str):
+    """(offset, singular kind, id, goal) of every entity reference in a body, wherever Markdown
+    takes an address; what is inside code (spans, fenced blocks) is text, not a reference."""
+    if ":" not in text:
+        return
+    for match in BODY_REF.finditer(mask_code(text)):
+        yield match.start("kind"), match.group("kind").lower(), match.group("id"), match.group("goal") or ""
 
 
 class _WikiRef(InlineProcessor):
+    """`[[risk:id]]` and `<risk:id>`: a link whose text is the target's title (resolve_links)."""
+
     def handleMatch(self, m, data):  # noqa: N802 (Python-Markdown's name)
         element = etree.Element("a")
-        element.set("href", f"{m.group(1)}:{m.group(2)}")
+        goal = f"#{m.group('goal')}" if m.group("goal") else ""
+        element.set("href", f"{m.group('kind')}:{m.group('id')}{goal}")
         element.text = ""  # filled with the target's title by resolve_links
         return element, m.start(0), m.end(0)
+
+
+class _HardBreak(InlineProcessor):
+    """A backslash at the end of a line is a line break (CommonMark), as two spaces are."""
+
+    def handleMatch(self, m, data):  # noqa: N802
+        return etree.Element("br"), m.start(0), m.end(0)
 
 
 class _DemoteTitle(Treeprocessor):
@@ -51,24 +84,88 @@ class _DemoteTitle(Treeprocessor):
             element.tag = "h2"
 
 
+class _Alignment(Treeprocessor):
+    """Table alignment as a class the theme styles: the CSP allows no inline styles."""
+
+    def run(self, root):
+        for cell in (*root.iter("th"), *root.iter("td")):
+            align = cell.attrib.pop("align", None)
+            if align:
+                cell.set("class", f"align-{align}")
+
+
+class _LooseLists(Treeprocessor):
+    """GitHub spaces out every item of a list when any item is spaced out (a "loose" list);
+    Python-Markdown only those next to a blank line. Wrap the rest's text in paragraphs too."""
+
+    def run(self, root):
+        for parent in (*root.iter("ul"), *root.iter("ol")):
+            if not any(len(item) and item[0].tag == "p" and not (item.text or "").strip() for item in parent):
+                continue
+            for item in parent:
+                if (item.text or "").strip() or (len(item) and item[0].tag not in _BLOCKS):
+                    paragraph = etree.Element("p")
+                    paragraph.text, item.text = item.text, None
+                    while len(item) and item[0].tag not in _BLOCKS:
+                        child = item[0]
+                        item.remove(child)
+                        paragraph.append(child)
+                    item.insert(0, paragraph)
+
+
+_TASK = re.compile(r"\[([ xX])\][ \t]+")
+_BLOCKS = {"p", "ul", "ol", "pre", "blockquote", "table", "div", "h2", "h3", "h4", "h5", "h6", "hr", "dl"}
+
+
+class _TaskList(Treeprocessor):
+    """`- [x] text` (GitHub's task list): a checkbox no one can change, inside a label that holds
+    the item's words, so a screen reader says "text, checkbox, checked". pymdownx.tasklist puts
+    the checkbox in stashed HTML beside the text, which leaves it without a name."""
+
+    def run(self, root):
+        for item in root.iter("li"):
+            holder = item[0] if not (item.text or "").strip() and len(item) and item[0].tag == "p" else item
+            match = _TASK.match(holder.text or "")
+            if not match:
+                continue
+            label = etree.Element("label")
+            box = etree.SubElement(label, "input")
+            if match.group(1) != " ":
+                box.set("checked", "")
+            box.tail = " " + holder.text[match.end():]
+            holder.text = None
+            while len(holder) and holder[0].tag not in _BLOCKS:
+                child = holder[0]
+                holder.remove(child)
+                label.append(child)
+            holder.insert(0, label)
+
+
 class _GovsiteExtension(markdown.Extension):
     def extendMarkdown(self, md):  # noqa: N802
+        md.preprocessors.register(ListIndent(md), "govsite_list_indent", 40)
         md.inlinePatterns.register(_WikiRef(WIKI_REF, md), "govsite_ref", 175)
+        md.inlinePatterns.register(_WikiRef(rf"<{TARGET}>", md), "govsite_ref_autolink", 174)
+        md.inlinePatterns.register(_HardBreak(r"\\\n", md), "govsite_hard_break", 185)
         md.treeprocessors.register(_DemoteTitle(md), "govsite_demote_h1", 5)
+        md.treeprocessors.register(_Alignment(md), "govsite_alignment", 4)
+        md.treeprocessors.register(_LooseLists(md), "govsite_loose_lists", 3.5)
+        md.treeprocessors.register(_TaskList(md), "govsite_task_list", 3)
 
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
     # Images come from the site itself or not at all: no request to another host.
     if tag == "img" and attribute == "src" and (":" in value.split("/")[0] or value.startswith("//")):
         return None
-    if attribute == "class" and not re.fullmatch(r"language-[\w+-]+", value):
+    if attribute == "class" and not _CLASSES.fullmatch(value):
         return None
     return value
 
 
 def sanitize(fragment: str) -> str:
-    return nh3.clean(fragment, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
-                     attribute_filter=_filter_attribute, strip_comments=True)
+    clean = nh3.clean(fragment, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
+                      attribute_filter=_filter_attribute, strip_comments=True)
+    return _INPUT.sub(r'<input type="checkbox" disabled=""\1>', clean) if "<input" in clean else clean
 
 
 SCRIPT_ADDRESS = re.compile(r"(?:javascript|data|vbscript|livescript):", re.I)
@@ -107,13 +204,26 @@ def safe_text(text: str) -> str:
     return ""
 
 
+# pymdown-extensions (maintained; what MkDocs-Material uses) for what GitHub shows and
+# Python-Markdown does not: fences anywhere (in list items too), ~~strike~~, bare and www.
+# and e-mail addresses as links, `#5` as text, `*`/`_` inside words as GitHub reads them.
+EXTENSIONS = ["pymdownx.superfences", "pymdownx.highlight", "pymdownx.tilde", "pymdownx.magiclink",
+              "pymdownx.saneheaders", "pymdownx.betterem"]
+EXTENSION_CONFIGS = {
+    "tables": {"use_align_attribute": True},
+    "pymdownx.highlight": {"use_pygments": False},  # a language class, no inline colours
+    "pymdownx.tilde": {"subscript": False},
+    "pymdownx.magiclink": {"hide_protocol": False},
+}
+
+
 class Markup:
     """One Markdown converter; make one per process and reuse it."""
 
     def __init__(self) -> None:
         self._md = markdown.Markdown(
-            extensions=["tables", "fenced_code", "sane_lists", "def_list", "abbr", _GovsiteExtension()],
-            output_format="html",
+            extensions=["tables", "sane_lists", "def_list", "abbr", _GovsiteExtension(), *EXTENSIONS],
+            extension_configs=EXTENSION_CONFIGS, output_format="html",
         )
 
     def convert(self, text: str) -> str:
@@ -134,13 +244,13 @@ def resolve_links(fragment: str, href_for: Callable[[str, str, str], str | None]
         return fragment
 
     def replace(match: re.Match) -> str:
-        singular, ref_id, goal, attributes, text = match.groups()
+        before, singular, ref_id, goal, attributes, text = match.groups()
         kind = model.PLURAL[singular]
         goal = goal or ""
         text = text or html.escape(title_for(kind, ref_id, goal))
         href = href_for(kind, ref_id, goal)
         if href is None:
             return text
-        return f'<a href="{html.escape(href)}"{attributes}>{text}</a>'
+        return f'<a{before} href="{html.escape(href)}"{attributes}>{text}</a>'
 
     return RESOLVED_LINK.sub(replace, fragment)

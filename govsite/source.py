@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from . import limits
+from . import gfm, limits
 from .errors import Diagnostics, SourceLocation
 from .model import KINDS
 
@@ -268,6 +268,8 @@ def parse_document(text: str, kind: str, doc_id: str, relpath: str, digest: str,
     if not _body_within_limits(body, relpath, end + 2, diagnostics):
         return RawDoc(kind, doc_id, relpath, parsed[0], parsed[1], body="", body_line=end + 2, digest=digest,
                       broken=True)
+    for line, code, params in gfm.differences(body, end + 2):  # where GitHub's preview shows otherwise
+        diagnostics.warning(code, SourceLocation(relpath, line), **params)
     data, key_lines = parsed
     return RawDoc(kind, doc_id, relpath, data, key_lines, body=body, body_line=end + 2, digest=digest)
 

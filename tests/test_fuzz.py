@@ -134,10 +134,20 @@ def sites(draw) -> dict[str, str]:
     targets += [f"plan:{p}#{g}" for p, goals in goals_of.items() for g in goals]
     for page in ["index", *pages]:
         refs = some(targets, 3)
-        body = " ".join(f"[[{ref}]]" if i % 2 else f"[{draw(texts).replace(']', '')}]({ref})"
-                        for i, ref in enumerate(refs))
-        front("pages", page, {}, "Text " + body.replace("\\", "") + " slut.")
+        links, definitions = [], []
+        for i, ref in enumerate(refs):  # every form Markdown has for a link's address (issue 19, item 7)
+            text = re.sub(r"[\]\[<>\\`\"&*_~]", "", draw(texts)) or "x"
+            form = draw(st.sampled_from(BODY_REF_FORMS))
+            links.append(form.format(ref=ref, text=text, n=i))
+            if "][r" in form:
+                definitions.append(f"[r{i}]: {ref}")
+        body = "Text " + " ".join(links) + " slut.\n\n" + "\n".join(definitions)
+        front("pages", page, {}, body)
     return files
+
+
+BODY_REF_FORMS = ["[[{ref}]]", "[{text}]({ref})", '[{text}]({ref} "titel")', "[{text}](<{ref}>)",
+                  "[{text}][r{n}]", "<{ref}>", '<a href="{ref}">{text}</a>']
 
 
 def _write(files: dict[str, str]) -> Path:

@@ -3,9 +3,8 @@ labelled, the risk matrix grid, the unit tree, navigation. Pure functions of the
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from . import model
 from .locale import Locale

@@ -193,6 +193,79 @@ def test_no_word_of_the_matrix_or_the_lists_breaks_across_lines(sites, browser, 
             visit.close()
 
 
+def test_on_a_phone_the_menu_is_a_disclosure_that_names_the_section_and_opens_by_keyboard(sites, browser):
+    with serve(sites, "demo") as base:
+        visit = Visit(browser, base, viewport={"width": 375, "height": 667}, java_script_enabled=False)
+        page = visit.page
+        page.goto(base + "risks/svagt-kulturutbud/")
+        menu = page.get_by_role("navigation", name="Huvudmeny")
+        assert not menu.get_by_role("link", name="Risker").is_visible()  # folded: the page comes first
+        page.keyboard.press("Tab")  # the skip link
+        page.keyboard.press("Tab")  # the site's title
+        page.keyboard.press("Tab")  # the menu's summary, which names where the reader is
+        summary = page.evaluate("[document.activeElement.tagName, document.activeElement.textContent]")
+        assert summary == ["SUMMARY", "Meny Du är i: Risker"]
+        assert page.evaluate("document.activeElement.parentElement.open") is False
+        page.keyboard.press("Enter")
+        assert menu.get_by_role("link", name="Risker").is_visible()
+        assert menu.locator("[aria-current=page]").inner_text() == "Risker"
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent") == "Principer"
+        page.keyboard.press("Shift+Tab")
+        page.keyboard.press("Space")  # closes it again
+        assert not menu.get_by_role("link", name="Risker").is_visible()
+        visit.assert_clean()
+        visit.close()
+        wide = Visit(browser, base, viewport={"width": 1280, "height": 800})
+        wide.page.goto(base + "risks/")  # a wide screen shows the menu open, without the summary
+        assert not wide.page.locator("summary").is_visible()
+        assert wide.page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Planer").is_visible()
+        for _ in range(3):  # the skip link, the site's title, the first item
+            wide.page.keyboard.press("Tab")
+        assert wide.page.evaluate("document.activeElement.textContent") == "Principer"
+        wide.assert_clean()
+        wide.close()
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_focus_is_never_hidden_under_another_box(sites, browser, width):
+    """WCAG 2.4.11: every stop of the keyboard is seen, whatever sticks to the top."""
+    with serve(sites, "demo") as base:
+        visit = Visit(browser, base, viewport={"width": width, "height": 667})
+        page = visit.page
+        for path in ("", "risks/"):
+            page.goto(base + path)
+            hidden = []
+            for key in ["Tab"] * 60 + ["Shift+Tab"] * 60:  # backwards, the page scrolls the other way
+                page.keyboard.press(key)
+                seen = page.evaluate("""() => {
+                    const e = document.activeElement, r = e.getBoundingClientRect();
+                    const x = Math.min(Math.max(r.left + r.width / 2, 0), innerWidth - 1);
+                    const y = Math.min(Math.max(r.top + r.height / 2, 0), innerHeight - 1);
+                    const top = document.elementFromPoint(x, y);
+                    return [e.outerHTML.slice(0, 80), e === document.body || e.contains(top) || top.contains(e)];
+                }""")
+                if not seen[1]:
+                    hidden.append(seen[0])
+            assert hidden == [], f"{path}: focus hidden under another box at {width} px"
+        visit.assert_clean()
+        visit.close()
+
+
+@pytest.mark.parametrize("name, path", [("demo", ""), ("demo", "risks/"), ("demo", "risks/svagt-kulturutbud/"),
+                                        ("english", "risks/"), ("english", "units/")])
+def test_axe_finds_nothing_on_a_phone_with_the_menu_open(sites, browser, name, path):
+    """Tap targets (2.5.8) and the phone layout, closed and open."""
+    with serve(sites, name) as base:
+        visit = Visit(browser, base, viewport={"width": 375, "height": 667})
+        visit.page.goto(base + path)
+        assert axe_violations(visit.page) == []
+        visit.page.locator("summary").click()
+        assert axe_violations(visit.page) == []
+        visit.assert_clean()
+        visit.close()
+
+
 def test_the_skip_link_is_the_first_stop_and_moves_focus_to_the_main_content(sites, browser):
     with serve(sites, "demo") as base:
         visit = Visit(browser, base)

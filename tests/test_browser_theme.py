@@ -343,6 +343,33 @@ def test_the_heat_map_puts_each_risk_in_its_cell_with_the_rating_in_words(sites,
         visit.close()
 
 
+@pytest.mark.parametrize("width", [320, 375])
+def test_on_a_phone_the_heat_map_shows_counts_and_lists_its_risks_under_it_by_cell(sites, browser, width):
+    with serve(sites, "english") as base:
+        visit = Visit(browser, base, viewport={"width": width, "height": 667})
+        page = visit.page
+        page.goto(base + "risks/")
+        heatmap = page.locator(".heatmap")
+        assert heatmap.evaluate("e => e.scrollWidth - e.clientWidth") == 0  # 5×5 fits at 320 px
+        assert not heatmap.get_by_role("link", name="Flooding of riverside parks").is_visible()
+        cell = page.locator(".hm-cell", has_text="20 Extreme").filter(has=page.get_by_role("link", name="1 risk"))
+        assert cell.count() == 1
+        cell.get_by_role("link", name="1 risk").click()
+        assert page.url.endswith("#cell-5-4")
+        listed = page.locator("#cell-5-4")
+        assert listed.inner_text().startswith("20 Extreme Probability 5, consequence 4")
+        assert listed.get_by_role("link", name="Flooding of riverside parks").is_visible()
+        assert page.locator(".hm-key > li").count() == 3  # one per cell that holds a risk
+        visit.assert_clean()
+        visit.close()
+        wide = Visit(browser, base, viewport={"width": 1280, "height": 800})
+        wide.page.goto(base + "risks/")  # a wide screen keeps the titles in the cells
+        assert wide.page.locator(".heatmap").get_by_role("link", name="Flooding of riverside parks").is_visible()
+        assert not wide.page.locator(".hm-key").is_visible()
+        wide.assert_clean()
+        wide.close()
+
+
 def test_an_english_site_speaks_english_with_english_dates(sites, browser):
     with serve(sites, "english") as base:
         visit = Visit(browser, base)

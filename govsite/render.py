@@ -235,7 +235,7 @@ class Renderer:
             url=self._url, asset=self._asset, body=self._body, outgoing=self._outgoing, incoming=self._incoming,
             goal_links=self._goal_links, rating=self._rating, arena_status=self._arena_status,
             level=self._level, risk_matrix=self._risk_matrix, unit_tree=self._unit_tree, ordered=views.ordered, runs=views.runs,
-            nav_pages=self._nav_pages, lookup=site.get,
+            nav_pages=self._nav_pages, main_menu=self._main_menu, lookup=site.get,
         )
         self.env.globals.update(views.template_helpers(site, self.locale))  # the citizen's theme
         self.env.globals["history_page"] = CHANGES_PATH  # the footer links to "Senaste ändringar"
@@ -341,6 +341,12 @@ class Renderer:
         """The pages marked `nav: true`, for the main menu."""
         return self._memo("nav_pages", lambda: views.ordered(
             p for p in self.site.entities.get("pages", {}).values() if p.nav and p.id != "index"))
+
+    @jinja2.pass_context
+    def _main_menu(self, context) -> list:
+        page, entity = context["page"], context["entity"]
+        return views.main_menu(self.locale, self._nav_pages(), page.kind, entity,
+                               bool(context.get("has_search_page")), page.path)
 
     # --- rendering ---
 

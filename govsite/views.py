@@ -98,6 +98,11 @@ class Cell:
     rating_index: int
     risks: tuple  # Items
 
+    @property
+    def anchor(self) -> str:
+        """The id of this cell's risks in the list under the heat map (what a phone shows)."""
+        return f"cell-{self.probability}-{self.severity}"
+
 
 @dataclass(frozen=True)
 class Matrix:
@@ -105,6 +110,11 @@ class Matrix:
     severity: tuple  # MatrixLevels, lowest first (columns)
     rows: tuple  # tuple of rows of Cells
     ratings: tuple
+
+    @property
+    def placed(self) -> tuple:
+        """The cells that hold a risk, row by row: the list a phone shows under the heat map."""
+        return tuple(cell for row in self.rows for cell in row if cell.risks)
 
 
 def risk_matrix(site: model.Site, risks) -> Matrix:
@@ -332,6 +342,33 @@ def last_updated(site: model.Site, entity: model.Entity):
         return entity.updated
     dates = [note.date for note in entity.history]
     return max(dates) if dates else None
+
+
+MENU_KINDS = ("principles", "units", "missions", "risks", "arenas", "plans")
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str
+    target: object  # what url() takes: a site path or an entity
+    current: bool  # the page is this section or inside it
+
+
+@dataclass(frozen=True)
+class Menu:
+    items: tuple  # MenuItems
+    current: str  # the label of the section the page is in, "" outside them (home, 404 ...)
+
+
+def main_menu(locale: Locale, nav_pages, kind: str, entity, has_search: bool, path: str) -> Menu:
+    """The header's menu: the kinds, the pages marked nav and the search page, if the site has one
+    (publish.py); `current` marks the section the page at output `path` belongs to."""
+    items = [MenuItem(locale.kind(name, "plural"), name + "/",
+                      kind == name or (entity is not None and entity.kind == name)) for name in MENU_KINDS]
+    items += [MenuItem(page.title, page, entity == page) for page in nav_pages]
+    if has_search:
+        items.append(MenuItem(locale.t("publish.search"), "search/", path == "search/index.html"))
+    return Menu(tuple(items), next((item.label for item in items if item.current), ""))
 
 
 def template_helpers(site: model.Site, locale: Locale) -> dict:

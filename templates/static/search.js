@@ -1,5 +1,5 @@
 // The search page's only script: asks the site's own Pagefind index (no other host).
-// Without JavaScript the form stays hidden and the page is a plain A–Ö index.
+// Without JavaScript the form is not shown (publish.css) and the page is a plain A–Ö index.
 const form = document.getElementById("search");
 const input = document.getElementById("search-query");
 const results = document.getElementById("search-results");
@@ -57,7 +57,6 @@ async function run() {
   }
 }
 
-form.hidden = false;
 form.addEventListener("submit", (event) => { event.preventDefault(); run(); });
 input.addEventListener("input", run);
 const initial = new URLSearchParams(location.search).get("q");

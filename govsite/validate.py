@@ -145,7 +145,21 @@ def validate_site(doc: RawDoc | None, diagnostics: Diagnostics) -> model.SiteCon
     if not (config.contact.email or config.contact.phone or config.accessibility.contact_email):
         # The accessibility statement must give a way to reach the organisation (DIGG's rules).
         diagnostics.warning("no_contact", doc.at("contact") if "contact" in doc.data else doc.at())
+    _statement_consistent(config.accessibility, doc, diagnostics)
     return config
+
+
+def _statement_consistent(facts: model.Accessibility, doc: RawDoc, diagnostics: Diagnostics) -> None:
+    """The compliance level follows from the listed deviations (model.Accessibility.stated):
+    a level the statement cannot show as written is a warning at its line. A site without an
+    `accessibility:` block has written no statement yet: it shows "not yet described"."""
+    if "accessibility" not in doc.data:
+        return
+    where = doc.at("accessibility", "compliance")
+    if facts.compliance == "full" and facts.deviations:
+        diagnostics.warning("compliance_full_with_deviations", where, count=len(facts.deviations))
+    elif facts.undescribed:
+        diagnostics.warning("compliance_without_deviations", where, compliance=facts.compliance)
 
 
 def default_matrix(language: str) -> model.RiskMatrix:

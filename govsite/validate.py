@@ -16,7 +16,10 @@ from .source import ContentTree, RawDoc
 # on macOS and Windows, and write.py refuses it). test_validate.py checks this against a build.
 RESERVED_PAGE_IDS = frozenset(model.KINDS) | {"static", "data", "search", "organisation", "accessibility",
                                               "tillganglighet", "changes", "andringar", "feeds", "404", "index",
-                                              "pagefind", "cname"}
+                                              "pagefind", "cname", "media"}
+# The accessibility statement's address in each language: a page at the site's own one is the
+# statement's text (render.plan_pages); at the other language's it is refused.
+STATEMENT_PAGE_IDS = {"sv": "tillganglighet", "en": "accessibility"}
 
 
 @dataclass
@@ -75,7 +78,22 @@ def validate(tree: ContentTree, diagnostics: Diagnostics, day: Callable[[str], d
         entities[doc.kind][doc.id] = entity
     for kind in entities:
         entities[kind] = dict(sorted(entities[kind].items()))
+    _statement_pages(entities["pages"], config, diagnostics, broken)
     return Content(config=config, entities=entities, broken=broken, unchecked_refs=unchecked_refs, today=today)
+
+
+def _statement_pages(pages: dict, config: model.SiteConfig | None, diagnostics: Diagnostics, broken: set) -> None:
+    """`pages/tillganglighet.md` (`accessibility.md` on an English site) is the statement's own
+    text; the other language's name is the statement's address there, not a page of this site."""
+    if config is None:
+        return
+    for language, page_id in STATEMENT_PAGE_IDS.items():
+        page = pages.get(page_id)
+        if page is not None and language != config.language:
+            diagnostics.error("statement_page_language", SourceLocation(page.path, 1), id=page_id,
+                              own=STATEMENT_PAGE_IDS.get(config.language, page_id))
+            del pages[page_id]
+            broken.add(("pages", page_id))
 
 
 def validate_entity(doc: RawDoc, diagnostics: Diagnostics, matrix) -> model.Entity | None:
@@ -86,7 +104,7 @@ def validate_entity(doc: RawDoc, diagnostics: Diagnostics, matrix) -> model.Enti
     entity = model.ENTITY_CLASSES[doc.kind](id=doc.id, path=doc.path, body=doc.body,
                                             body_line=doc.body_line, lines=doc.lines, **values)
     ok = True
-    if doc.kind == "pages" and doc.id in RESERVED_PAGE_IDS and doc.id != "index":
+    if doc.kind == "pages" and doc.id in RESERVED_PAGE_IDS and doc.id not in ("index", *STATEMENT_PAGE_IDS.values()):
         diagnostics.error("reserved_page_id", SourceLocation(doc.path, 1), id=doc.id)
         ok = False
     if isinstance(entity, model.Arena) and entity.ends < entity.starts:

@@ -195,3 +195,69 @@ def test_the_publish_workflow_cites_the_audit_before_it_uploads(tmp_path):
         'govsite build --base-url "$BASE_URL/"',
         "govsite audit", 'govsite build --base-url "$BASE_URL/" --audit audit.json', "actions/upload-pages-artifact")]
     assert order == sorted(order) and len(set(order)) == 4, steps
+
+
+# --- the site's own text (issue 15.6) ------------------------------------------------
+
+OWN_TEXT = {"sv": ("tillganglighet", "Så arbetar Provkommun med tillgänglighet",
+                   "Vi granskar webbplatsen varje kvartal tillsammans med Funktionsrätt Provkommun."),
+            "en": ("accessibility", "How Testville works with accessibility",
+                   "We review the website every quarter with the local disability council.")}
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_the_sites_own_statement_page_is_the_body_of_the_statement(tmp_path, language):
+    page_id, title, text = OWN_TEXT[language]
+    content = _site(tmp_path, language)
+    (content / "pages" / f"{page_id}.md").write_text(
+        f"---\ntitle: {title}\nsummary: {title}.\n---\n\n{text}\n\nSe [[pages:index]].\n", encoding="utf-8")
+    check = run_govsite("check", "--content", content, cwd=tmp_path)
+    assert check.returncode == 0 and "reserved" not in check.stderr and ": fel:" not in check.stderr, check.stderr
+    statement = _statement(tmp_path, language)
+    assert text in statement and f"{title}." in statement
+    # …with the items DIGG requires still generated from site.yaml around it
+    for item in {"sv": ("Hur tillgänglig är webbplatsen?", "Tillsyn", "Anmäl bristande tillgänglighet till DIGG",
+                        "Hur vi testat webbplatsen", "info@provkommun.example"),
+                 "en": ("How accessible is the website?", "Enforcement", "Report inaccessibility to DIGG",
+                        "How we tested the website", "info@testville.example")}[language]:
+        assert item in statement, item
+    assert statement.index(text) < statement.index({"sv": "Tillsyn", "en": "Enforcement"}[language])
+    assert {"sv": "står bakom den här webbplatsen", "en": "is responsible for this website"}[language] not in statement
+    output = tmp_path / "output"
+    assert len(list(output.rglob(f"{page_id}/index.html"))) == 1  # one page at the address, the statement
+
+
+def test_the_other_languages_statement_address_and_the_sites_own_addresses_stay_errors(tmp_path):
+    content = _site(tmp_path)
+    for page_id in ("accessibility", "media", "risks"):
+        (content / "pages" / f"{page_id}.md").write_text("---\ntitle: Sida\n---\n\nText.\n", encoding="utf-8")
+    for command in (["check"], ["build", "--output", tmp_path / "output"]):
+        result = run_govsite(*command, "--content", content, cwd=tmp_path)
+        assert result.returncode == 1
+        assert ('content/pages/accessibility.md:1: fel: sidan "accessibility" är tillgänglighetsredogörelsens adress '
+                "på en webbplats på ett annat språk, inte på den här. Tillgänglighetsredogörelsens egen text skrivs i "
+                "pages/tillganglighet.md på den här webbplatsen: döp om filen till tillganglighet.md.") in result.stderr
+        for page_id in ("media", "risks"):
+            assert (f'content/pages/{page_id}.md:1: fel: sidan kan inte heta "{page_id}", eftersom den adressen '
+                    "används av webbplatsen själv.") in result.stderr
+    assert not (tmp_path / "output").exists()
+
+
+def test_the_statement_with_its_own_text_and_an_audit_has_no_axe_violations_in_chromium(tmp_path):
+    pytest.importorskip("axe_playwright_python")
+    from browser import Visit, chromium
+    from test_browser_theme import axe_violations
+    from govsite.static_server import serve_like_pages
+    page_id, title, text = OWN_TEXT["sv"]
+    content = _site(tmp_path, "sv", "accessibility:\n  compliance: partial\n  deviations:\n    - Kartan saknar textalternativ.\n")
+    (content / "pages" / f"{page_id}.md").write_text(f"---\ntitle: {title}\n---\n\n## Vårt arbete\n\n{text}\n",
+                                                     encoding="utf-8")
+    statement = _statement(tmp_path, "sv", "--audit", _report(tmp_path / "audit.json"))
+    assert text in statement and "57 av webbplatsens 120 sidor" in statement
+    with chromium() as browser, serve_like_pages(tmp_path / "output", "/prov/") as base:
+        visit = Visit(browser, base)
+        visit.page.goto(base + f"{page_id}/")
+        assert visit.page.get_by_role("heading", name="Vårt arbete").count() == 1
+        assert axe_violations(visit.page) == []
+        visit.assert_clean()
+        visit.close()

@@ -17,6 +17,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
 from . import model
+from .media import DECORATIVE
 
 PREFIXES = "|".join(model.PLURAL)
 WIKI_REF = rf"\[\[({PREFIXES}):([a-z0-9-]+(?:#[a-z0-9-]+)?)\]\]"
@@ -51,10 +52,23 @@ class _DemoteTitle(Treeprocessor):
             element.tag = "h2"
 
 
+class _Decorative(Treeprocessor):
+    """`![](media/x.png "decorative")`: an image that carries no information gets alt=""
+    (assistive technology skips it) and no tooltip; media.check_bodies requires alt text
+    of every other image."""
+
+    def run(self, root):
+        for element in root.iter("img"):
+            if element.get("title", "").strip().lower() in DECORATIVE:
+                element.attrib.pop("title")
+                element.set("alt", "")
+
+
 class _GovsiteExtension(markdown.Extension):
     def extendMarkdown(self, md):  # noqa: N802
         md.inlinePatterns.register(_WikiRef(WIKI_REF, md), "govsite_ref", 175)
         md.treeprocessors.register(_DemoteTitle(md), "govsite_demote_h1", 5)
+        md.treeprocessors.register(_Decorative(md), "govsite_decorative", 4)
 
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
@@ -121,6 +135,17 @@ class Markup:
             return ""
         self._md.reset()
         return sanitize(self._md.convert(text))
+
+
+MEDIA_ADDRESS = re.compile(r'(<(?:img|a) [^>]*?(?:src|href)=")(media/[^"]*)"')
+
+
+def resolve_media(fragment: str, url_for: Callable[[str], str]) -> str:
+    """`src="media/x.png"` (as a body names a file of content/media/) → the address of the
+    published file from the page showing it, so it works under any base path."""
+    if '="media/' not in fragment:
+        return fragment
+    return MEDIA_ADDRESS.sub(lambda m: f'{m.group(1)}{html.escape(url_for(html.unescape(m.group(2))))}"', fragment)
 
 
 def resolve_links(fragment: str, href_for: Callable[[str, str, str], str | None],

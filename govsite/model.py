@@ -353,6 +353,7 @@ class Site:
     today: dt.date
     with_drafts: bool = False
     history: History = field(default_factory=History)
+    media: dict = field(default_factory=dict)  # "media/x.png" → bytes (source.read_media), published as is
 
     def get(self, key: Key) -> Entity | None:
         return self.entities.get(key[0], {}).get(key[1])

@@ -176,6 +176,7 @@ def build(options: Options, write: bool = True) -> Result:
     theme = Path(options.theme or default_theme())
     pages = plan_pages(site) + publication.pages()
     files = static_files(theme)
+    files.update(site.media)  # content/media/, as is (source.read_media checked every file)
     # Open data, feeds and the sitemap need only the pages' paths: made before the pages, so that a
     # written build knows every path before it writes anything (write.py checks them all first).
     # The open data is also made before the workers fork: the data page lists its files' sizes,

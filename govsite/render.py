@@ -24,7 +24,7 @@ from .errors import Diagnostics, SourceLocation
 from .history import CHANGES_PATH, RECENT_LIMIT
 from .links import entity_path
 from .locale import Locale
-from .markup import Markup, resolve_links
+from .markup import Markup, resolve_links, resolve_media
 
 
 @dataclass(frozen=True)
@@ -293,7 +293,8 @@ class Renderer:
             item = views._item(self.site, (kind, ref_id), goal)
             return item.title if item else ref_id
 
-        return SafeHtml(resolve_links(fragment, href_for, title_for))
+        return SafeHtml(resolve_media(resolve_links(fragment, href_for, title_for),
+                                      lambda path: self._url(context, path)))
 
     def _outgoing(self, entity):
         return views.outgoing(self.site, self.locale, entity)

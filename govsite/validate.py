@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from . import model
 from .errors import Diagnostics, SourceLocation
 from .locale import Locale
+from .media import check_bodies
 from .schema import ERROR, KIND_SPECS, SITE_SPEC, Context, dotted, parse_fields, raw_refs
 from .source import ContentTree, RawDoc
 
@@ -31,6 +32,7 @@ class Content:
     # references of entities that failed validation: still checked, never linked
     unchecked_refs: list = field(default_factory=list)  # (SourceLocation, field, kind, id)
     today: dt.date | None = None  # the site's day, in its time zone
+    media: dict = field(default_factory=dict)  # content/media/ as source.read_media read it
 
 
 def validate(tree: ContentTree, diagnostics: Diagnostics, day: Callable[[str], dt.date],
@@ -79,7 +81,9 @@ def validate(tree: ContentTree, diagnostics: Diagnostics, day: Callable[[str], d
     for kind in entities:
         entities[kind] = dict(sorted(entities[kind].items()))
     _statement_pages(entities["pages"], config, diagnostics, broken)
-    return Content(config=config, entities=entities, broken=broken, unchecked_refs=unchecked_refs, today=today)
+    check_bodies((entity for found in entities.values() for entity in found.values()), tree.media, diagnostics)
+    return Content(config=config, entities=entities, broken=broken, unchecked_refs=unchecked_refs, today=today,
+                   media=tree.media)
 
 
 def _statement_pages(pages: dict, config: model.SiteConfig | None, diagnostics: Diagnostics, broken: set) -> None:

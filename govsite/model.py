@@ -280,6 +280,16 @@ COMPLIANCE = ("full", "partial", "none")
 
 
 @dataclass(frozen=True)
+class ThemeSettings:
+    """The municipality's graphic profile, without templates: paths are media files
+    ("media/logo.svg"), the colour drives the header and accents (static/brand.css)."""
+    logo: str = ""
+    logo_alt: str = ""
+    colour: str = ""
+    favicon: str = ""
+
+
+@dataclass(frozen=True)
 class HistorySettings:
     commit_messages: bool = True  # false: a change shows its facts and the content's own notes only
 
@@ -299,6 +309,7 @@ class SiteConfig:
     time_zone: str = DEFAULT_TIME_ZONE  # the site's day (arena status, overdue reviews) is the day there
     accessibility: Accessibility = Accessibility()
     history: HistorySettings = HistorySettings()
+    theme: ThemeSettings = ThemeSettings()
     path: str = "content/site.yaml"
 
     @property

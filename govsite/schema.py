@@ -457,4 +457,6 @@ SITE_SPEC: dict[str, Spec] = {
     "search": Bool(),
     "time_zone": TimeZone(),
     "history": Obj(fields={"commit_messages": Bool()}, cls=model.HistorySettings),
+    "theme": Obj(fields={"logo": Text(), "logo_alt": Text(), "colour": Colour(), "favicon": Text()},
+                 cls=model.ThemeSettings),
 }

@@ -81,9 +81,36 @@ def validate(tree: ContentTree, diagnostics: Diagnostics, day: Callable[[str], d
     for kind in entities:
         entities[kind] = dict(sorted(entities[kind].items()))
     _statement_pages(entities["pages"], config, diagnostics, broken)
+    if config is not None and tree.site is not None:
+        _brand_files(config.theme, tree.media, tree.site, diagnostics)
     check_bodies((entity for found in entities.values() for entity in found.values()), tree.media, diagnostics)
     return Content(config=config, entities=entities, broken=broken, unchecked_refs=unchecked_refs, today=today,
                    media=tree.media)
+
+
+BRAND_FILES = {"logo": ((".svg", ".png", ".jpg", ".jpeg", ".webp"), 500_000),  # shown on every page
+               "favicon": ((".svg", ".png"), 100_000)}
+
+
+def _brand_files(theme: model.ThemeSettings, media: dict, doc: RawDoc, diagnostics: Diagnostics) -> None:
+    """The logo and favicon are images in content/media/ (published there, checked as media
+    are), small enough for every page; a logo needs its alt text (WCAG 1.1.1)."""
+    for field_name, (types, limit) in BRAND_FILES.items():
+        path = getattr(theme, field_name)
+        if not path:
+            continue
+        where = doc.at("theme", field_name)
+        if not path.startswith("media/") or path not in media:
+            diagnostics.error("brand_file_missing", where, field=f"theme.{field_name}", path=path,
+                              known=", ".join(sorted(p for p in media if p.endswith(types))[:5]) or "-")
+        elif not path.lower().endswith(types):
+            diagnostics.error("brand_file_type", where, field=f"theme.{field_name}", path=path,
+                              types=", ".join(t.lstrip(".") for t in types))
+        elif len(media[path]) > limit:
+            diagnostics.error("brand_file_size", where, field=f"theme.{field_name}", path=path,
+                              size_kb=round(len(media[path]) / 1000), limit_kb=limit // 1000)
+    if theme.logo and not theme.logo_alt:
+        diagnostics.error("brand_logo_alt", doc.at("theme", "logo"))
 
 
 def _statement_pages(pages: dict, config: model.SiteConfig | None, diagnostics: Diagnostics, broken: set) -> None:

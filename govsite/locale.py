@@ -59,6 +59,8 @@ class Locale:
             return self.table["ui"]["audit"]["expected"].get(value, value)
         if key == "axis":
             return self.table["ui"]["matrix"][value]
+        if isinstance(value, float):  # 1.5 is "1,5" in Swedish
+            return f"{value:.1f}".replace(".", self.table.get("decimal_mark", "."))
         if key == "problem":  # the YAML parser speaks English; say it in the site's language
             for start, words in self.table.get("yaml_problems", {}).items():
                 if str(value).startswith(start):

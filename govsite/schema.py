@@ -198,6 +198,48 @@ class TimeZone(Spec):
         return {"type": "string"}
 
 
+COLOUR_RE = re.compile(r"#[0-9a-fA-F]{6}")
+MIN_CONTRAST = 4.5  # WCAG 1.4.3: white text on the colour, and the colour as text on white
+
+
+def contrast_with_white(colour: str) -> float:
+    """WCAG 2's contrast ratio of "#RRGGBB" against white."""
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    return 1.05 / (luminance + 0.05)
+
+
+def darker_passing(colour: str) -> str:
+    """The lightest shade of the colour (same hue, darker by scaling) that passes MIN_CONTRAST."""
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    for step in range(1000, -1, -1):
+        shade = "#" + "".join(f"{round(c * step / 1000):02x}" for c in (r, g, b))
+        if contrast_with_white(shade) >= MIN_CONTRAST:
+            return shade
+    return "#000000"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Colour(Spec):
+    """A brand colour "#RRGGBB" that white text can stand on (WCAG 1.4.3, 4.5:1)."""
+
+    def parse(self, value, ctx, path):
+        text = value.strip() if isinstance(value, str) else ""
+        if not COLOUR_RE.fullmatch(text):
+            return ctx.error(path, "expected_colour", value=value)
+        ratio = contrast_with_white(text)
+        if ratio < MIN_CONTRAST:
+            return ctx.error(path, "colour_contrast", value=text, ratio=int(ratio * 10) / 10,
+                             darker=darker_passing(text))
+        return text.lower()
+
+    def json_schema(self):
+        return {"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"}
+
+
 def time_zone(name: str) -> zoneinfo.ZoneInfo | None:
     """The zone of an IANA name; None for an unknown one, and for "localtime": the machine's own
     zone, which would make the output depend on the machine again."""

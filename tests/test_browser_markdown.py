@@ -9,7 +9,7 @@ import pytest
 
 from browser import Visit, chromium
 from conftest import INVALID, run_govsite
-from pages_server import serve_like_pages
+from govsite.static_server import serve_like_pages
 from test_browser_theme import axe_violations
 
 EVERY_CONSTRUCT = """\

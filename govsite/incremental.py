@@ -56,7 +56,7 @@ from .links import ResolveMemo
 from .parallel import render_pages
 from .pipeline import Options, _failed, settle
 from .publish import DATA_PAGE, Publication
-from .render import FragmentStore, PageSpec, Renderer, default_theme, plan_pages, static_files
+from .render import FragmentStore, PageSpec, Renderer, default_theme, plan_pages, site_files
 from .source import ContentTree, _read_entity, read_content
 from .write import UnsafeOutput, safe_relpath, write_site
 
@@ -214,8 +214,7 @@ class LiveBuild:
         wanted = pages if full else self._affected_pages(affected, listed, pages)
         render_diagnostics = Diagnostics()
         if full:
-            files = static_files(self.theme)
-            files.update(site.media)
+            files = site_files(self.theme, site)
             cache = self.disk if self.disk is not None else BuildCache.disabled()
             files.update(render_pages(site, self.theme, [p for p in wanted if p.key is not None],
                                       render_diagnostics, helpers=helpers, cache=cache))

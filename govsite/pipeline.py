@@ -20,7 +20,7 @@ from .links import ResolveMemo, resolve
 from .locale import LANGUAGES
 from .parallel import render_pages
 from .publish import Publication
-from .render import default_theme, plan_pages, static_files, theme_folders
+from .render import default_theme, plan_pages, site_files, theme_folders
 from .schema import base_url_problem, time_zone as time_zone_of
 from .search import PAGES_PER_PART
 from .source import ContentTree, read_content, read_site
@@ -176,8 +176,7 @@ def build(options: Options, write: bool = True) -> Result:
     publication = Publication(site, search_part_pages=options.search_part_pages)
     theme = Path(options.theme or default_theme())
     pages = plan_pages(site) + publication.pages()
-    files = static_files(theme)
-    files.update(site.media)  # content/media/, as is (source.read_media checked every file)
+    files = site_files(theme, site)
     # Open data, feeds and the sitemap need only the pages' paths: made before the pages, so that a
     # written build knows every path before it writes anything (write.py checks them all first).
     # The open data is also made before the workers fork: the data page lists its files' sizes,

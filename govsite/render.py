@@ -387,6 +387,16 @@ def static_files(theme: Path) -> dict[str, bytes]:
     return dict(sorted(files.items()))
 
 
+def site_files(theme: Path, site: model.Site) -> dict[str, bytes]:
+    """Every output file that is no page: the theme's static files, the brand colour's
+    stylesheet, and content/media/ as is (source.read_media checked every file)."""
+    files = static_files(theme)
+    if site.config.theme.colour:
+        files["static/brand.css"] = views.brand_css(site.config.theme.colour)
+    files.update(site.media)
+    return files
+
+
 def _template_line(exc: jinja2.TemplateError, template: str) -> tuple[str, int]:
     """(template file, line) of a template error: a syntax error knows it; for an error
     while rendering, Jinja's rewritten traceback has a frame per template line."""

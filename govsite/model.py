@@ -290,6 +290,22 @@ class ThemeSettings:
 
 
 @dataclass(frozen=True)
+class Repository:
+    """Where the content is edited: "Föreslå en ändring" opens a page's file in the web editor."""
+    url: str = ""
+    branch: str = "main"
+    folder: str = ""  # the site's folder inside the repository ("" when content/ is at its top)
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """Where a reader sends a remark on a page: an e-mail address, or an address in which
+    {title} and {url} stand for the page's title and address."""
+    email: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
 class HistorySettings:
     commit_messages: bool = True  # false: a change shows its facts and the content's own notes only
 
@@ -310,6 +326,8 @@ class SiteConfig:
     accessibility: Accessibility = Accessibility()
     history: HistorySettings = HistorySettings()
     theme: ThemeSettings = ThemeSettings()
+    repository: Repository = Repository()
+    feedback: Feedback = Feedback()
     path: str = "content/site.yaml"
 
     @property

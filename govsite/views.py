@@ -388,6 +388,29 @@ def brand_css(colour: str) -> bytes:
     return f":root {{ --brand: {colour}; --brand-dark: {darker}; }}\n".encode()
 
 
+def page_links(site: model.Site, locale: Locale, page_path: str, entity: model.Entity | None) -> list[tuple]:
+    """(words, address) of the links under a page: "Föreslå en ändring" to the entity's file in
+    the repository's web editor, and "Lämna synpunkter på sidan" with its title and address."""
+    from urllib.parse import quote
+    from .export import absolute
+    links = []
+    repository, feedback = site.config.repository, site.config.feedback
+    if repository.url and entity is not None:
+        folder = repository.folder.strip("/")
+        source = f"{folder}/{entity.path}" if folder else entity.path
+        links.append((locale.t("site.suggest_change"),
+                      f"{repository.url.rstrip('/')}/edit/{quote(repository.branch or 'main')}/{quote(source)}"))
+    title = entity.title if entity is not None else site.config.title
+    address = absolute(site, page_path.removesuffix("index.html"))
+    if feedback.email:
+        subject = quote(locale.t("site.feedback_subject", title=title))
+        links.append((locale.t("site.feedback"), f"mailto:{feedback.email}?subject={subject}&body={quote(address)}"))
+    elif feedback.url:
+        links.append((locale.t("site.feedback"), feedback.url.replace("{title}", quote(title, safe=""))
+                      .replace("{url}", quote(address, safe=""))))
+    return links
+
+
 def accessibility_path(locale: Locale) -> str:
     """The accessibility statement's address in the site's language (tillganglighet/)."""
     return locale.t("theme.accessibility_slug") + "/"
@@ -418,4 +441,5 @@ def template_helpers(site: model.Site, locale: Locale) -> dict:
         "accessibility_path": lambda: accessibility_path(locale),
         "last_updated": lambda entity: last_updated(site, entity),
         "brand": lambda: brand(site),
+        "page_links": lambda page, entity: page_links(site, locale, page.path, entity),
     }

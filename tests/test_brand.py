@@ -27,7 +27,9 @@ def _site(tmp_path: Path, theme: str) -> Path:
 
 
 BRAND = ('theme:\n  logo: media/logo.svg\n  logo_alt: Provkommun\n  colour: "#005a9c"\n'
-         '  favicon: media/logo.svg\n')
+         '  favicon: media/logo.svg\n'
+         'repository: {url: "https://github.com/provkommun/styrning", branch: main}\n'
+         'feedback: {email: synpunkter@provkommun.example}\n')
 
 
 @pytest.fixture(scope="module")
@@ -97,3 +99,27 @@ def test_a_logo_too_large_for_every_page_is_refused(tmp_path):
     result = run_govsite("check", cwd=site)
     assert result.returncode == 1
     assert "bilden media/big.png i fältet \"theme.logo\" är 600 kB" in result.stderr
+
+
+def test_each_page_links_to_its_file_in_the_web_editor_and_to_feedback_with_its_title(branded):
+    risk = (branded / "risks" / "lokalbrist" / "index.html").read_text("utf-8")
+    assert ('<a href="https://github.com/provkommun/styrning/edit/main/content/risks/lokalbrist.md">'
+            "Föreslå en ändring</a>") in risk
+    assert ('href="mailto:synpunkter@provkommun.example?subject=Synpunkter%20p%C3%A5%20sidan%3A%20Brist%20p%C3%A5'
+            '%20lokaler%20f%C3%B6r%20f%C3%B6reningslivet&amp;body=https%3A//example.org/repo/risks/lokalbrist/">'
+            "Lämna synpunkter på sidan</a>") in risk
+    index = (branded / "risks" / "index.html").read_text("utf-8")
+    assert "Föreslå en ändring" not in index and "Lämna synpunkter på sidan" in index  # no file of its own
+
+
+def test_a_feedback_form_gets_the_pages_title_and_address_and_an_english_site_english_words(tmp_path):
+    shutil.copytree(SITES / "english" / "content", tmp_path / "content")
+    site_yaml = tmp_path / "content" / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text("utf-8") + 'feedback: {url: "https://testville.example/form?page={url}&t={title}"}\n'
+                         'repository: {url: "https://github.com/testville/site", branch: live, folder: web}\n')
+    result = run_govsite("build", "--no-cache", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    page = (tmp_path / "output" / "risks" / "flooding" / "index.html").read_text("utf-8")
+    assert 'href="https://github.com/testville/site/edit/live/web/content/risks/flooding.md">Suggest a change' in page
+    assert ('href="https://testville.example/form?page=https%3A%2F%2Fexample.org%2Frepo%2Frisks%2Fflooding%2F'
+            '&amp;t=Flooding%20of%20riverside%20parks">Give feedback on this page') in page

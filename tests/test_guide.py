@@ -25,7 +25,7 @@ def test_the_theming_guide_lists_every_template_block_and_helper_of_the_theme():
     for template in (ROOT / "templates").glob("*.html"):
         assert f"| `{template.name}` |" in text
     for block in ("head", "header", "nav_extra", "breadcrumbs", "main", "footer", "footer_links"):
-        assert f"`{block}`" in text.split("| `base.html` |")[1].split("\n")[0]
+        assert f"`{block}`" in text.split("\n| `base.html` |")[1].split("\n")[0]
 
 
 def test_the_walkthrough_in_the_guide_works_as_written(tmp_path):

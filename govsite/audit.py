@@ -1,7 +1,7 @@
 """`govsite audit`: the built site in a real browser, before it is published.
 
 Serves the output folder on 127.0.0.1 under the site's base path (as GitHub Pages will),
-opens pages in Chromium, runs axe-core's WCAG 2.1 A/AA rules, follows every internal link
+opens pages in Chromium, runs axe-core's WCAG 2.2 A/AA rules, follows every internal link
 and records every request to another host. At about half a second a page a large site
 would hold a deploy for an hour, so by default it checks every page type (the first pages
 of each kind of address) plus an evenly spread sample of the rest; `--all` checks every
@@ -24,9 +24,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from . import model
+from .errors import SourceLocation
 from .static_server import serve_like_pages
 
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
                  "--disable-dev-shm-usage"]
@@ -193,6 +195,62 @@ def summary(report: Report, locale) -> list[str]:
 def write_report(report: Report, path: Path) -> None:
     data = asdict(report)
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+# The fields of a report that the accessibility statement cites, and what each must be.
+REPORT_FIELDS = {"date": "date", "tool": "text", "axe_version": "text", "pages_total": "count",
+                 "pages_checked": "count", "all_pages": "yes_no", "violations": "list",
+                 "broken_links": "list", "third_party_requests": "list"}
+REPORT_LIMIT = 64 * 1024 * 1024  # a report of 10,000 pages with findings is a few MB
+
+
+def _field_ok(value, expected: str) -> bool:
+    if expected == "date":
+        try:
+            return isinstance(value, str) and bool(dt.date.fromisoformat(value))
+        except ValueError:
+            return False
+    if expected == "text":
+        return isinstance(value, str) and 0 < len(value.strip()) <= 200
+    if expected == "count":
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    if expected == "yes_no":
+        return isinstance(value, bool)
+    return isinstance(value, list)
+
+
+def read_report(path: Path, diagnostics) -> model.AuditRecord | None:
+    """The report `govsite audit --report FILE` wrote, checked field by field; None (and an
+    error naming the file and field) when it is missing, unreadable or not such a report."""
+    where = SourceLocation(Path(path).as_posix())
+    try:
+        if Path(path).stat().st_size > REPORT_LIMIT:
+            raise ValueError("too large")
+        data = json.loads(Path(path).read_text("utf-8"))
+    except FileNotFoundError:
+        diagnostics.error("audit_report_missing", where, file=where.path)
+        return None
+    except (OSError, ValueError) as exc:  # unreadable, not UTF-8, not JSON, too large
+        diagnostics.error("audit_report_unreadable", where, file=where.path, reason=str(exc)[:200])
+        return None
+    if not isinstance(data, dict):
+        diagnostics.error("audit_report_unreadable", where, file=where.path, reason="not a JSON object")
+        return None
+    bad = [name for name, expected in REPORT_FIELDS.items() if not _field_ok(data.get(name), expected)]
+    for name in bad:
+        diagnostics.error("audit_report_field", where, file=where.path, field=name,
+                          expected=REPORT_FIELDS[name], value=json.dumps(data.get(name))[:60])
+    if not bad and data["pages_checked"] > data["pages_total"]:
+        diagnostics.error("audit_report_field", where, file=where.path, field="pages_checked",
+                          expected="count_of_total", value=str(data["pages_checked"]))
+        bad.append("pages_checked")
+    if bad:
+        return None
+    return model.AuditRecord(date=dt.date.fromisoformat(data["date"]), tool=data["tool"].strip(),
+                             axe_version=data["axe_version"].strip(), pages_total=data["pages_total"],
+                             pages_checked=data["pages_checked"], all_pages=data["all_pages"],
+                             violations=len(data["violations"]), broken_links=len(data["broken_links"]),
+                             third_party_requests=len(data["third_party_requests"]))
 
 
 def base_path_of(content: Path, base_url: str | None) -> str:

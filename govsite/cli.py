@@ -54,7 +54,11 @@ def _parser() -> argparse.ArgumentParser:
                              help=f"at most N pages in each part of the search index ({PAGES_PER_PART}); "
                                   "lower it where the build has little memory")
 
-    site_options(commands.add_parser("build", help="build the site into the output folder"))
+    build_command = commands.add_parser("build", help="build the site into the output folder")
+    site_options(build_command)
+    build_command.add_argument("--audit", type=Path, metavar="FILE",
+                               help="the report `govsite audit --report FILE` wrote: the accessibility "
+                                    "statement then says when and how the site was tested, and the result")
     check_command = commands.add_parser("check", help="validate the content without writing anything")
     content_options(check_command)
     check_command.add_argument("--format", choices=("text", "json", "github"), default="text",
@@ -92,7 +96,8 @@ def options_from(args) -> Options:
                    base_url=getattr(args, "base_url", None), with_drafts=args.drafts, today=args.today,
                    strict=args.strict, cache=not getattr(args, "no_cache", False),
                    skip_unchanged=args.command == "build",
-                   search_part_pages=getattr(args, "search_part_pages", PAGES_PER_PART))
+                   search_part_pages=getattr(args, "search_part_pages", PAGES_PER_PART),
+                   audit=getattr(args, "audit", None))
 
 
 def report(diagnostics: list[Diagnostic], language: str, stream=None) -> None:

@@ -56,7 +56,7 @@ from .links import ResolveMemo
 from .parallel import render_pages
 from .pipeline import Options, _failed, settle
 from .publish import DATA_PAGE, Publication
-from .render import FragmentStore, PageSpec, Renderer, default_theme, plan_pages, static_files
+from .render import FragmentStore, PageSpec, Renderer, default_theme, plan_pages, site_files
 from .source import ContentTree, _read_entity, read_content
 from .write import UnsafeOutput, safe_relpath, write_site
 
@@ -185,8 +185,9 @@ class LiveBuild:
         self.read_diagnostics = [d for d in self.read_diagnostics if d.location.path not in changed_rel] + fresh.items
         diagnostics.extend(self.read_diagnostics)
         if not came_or_went:  # edits only: the walk order is kept
-            return ContentTree(site=self.tree.site, docs=list(docs.values()))
-        return ContentTree(site=self.tree.site, docs=sorted(docs.values(), key=lambda d: _walk_order(d.path)))
+            return ContentTree(site=self.tree.site, docs=list(docs.values()), media=self.tree.media)
+        return ContentTree(site=self.tree.site, docs=sorted(docs.values(), key=lambda d: _walk_order(d.path)),
+                           media=self.tree.media)
 
     def _finish(self, tree: ContentTree, diagnostics: Diagnostics, changed_paths, started) -> LiveResult:
         options = self.options
@@ -213,7 +214,7 @@ class LiveBuild:
         wanted = pages if full else self._affected_pages(affected, listed, pages)
         render_diagnostics = Diagnostics()
         if full:
-            files = static_files(self.theme)
+            files = site_files(self.theme, site)
             cache = self.disk if self.disk is not None else BuildCache.disabled()
             files.update(render_pages(site, self.theme, [p for p in wanted if p.key is not None],
                                       render_diagnostics, helpers=helpers, cache=cache))
@@ -232,7 +233,7 @@ class LiveBuild:
             # A theme edit rebuilds everything (_patched_tree), so static files are as they were;
             # then the pages kept, then those rendered again.
             files = {path: data for path, data in self.page_files.items()
-                     if path in page_paths or path.startswith("static/")}
+                     if path in page_paths or path.startswith(("static/", "media/"))}
             rendered = renderer.render_all(wanted, render_diagnostics)
             files.update(rendered)
         page_files = dict(files)

@@ -209,6 +209,7 @@ def resolve(content: Content, diagnostics: Diagnostics, today: dt.date, with_dra
         links_in=links_in,
         today=today,
         with_drafts=with_drafts,
+        media=content.media,
     )
 
 

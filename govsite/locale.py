@@ -55,6 +55,8 @@ class Locale:
     def _param(self, key: str, value):
         if key in ("kind", "target") and value in self.table["ui"]["kinds"]:
             return self.kind(value)
+        if key == "expected":  # what a field of an audit report must be (audit.REPORT_FIELDS)
+            return self.table["ui"]["audit"]["expected"].get(value, value)
         if key == "axis":
             return self.table["ui"]["matrix"][value]
         if isinstance(value, float):  # 1.5 is "1,5" in Swedish

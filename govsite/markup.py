@@ -18,6 +18,7 @@ from markdown.treeprocessors import Treeprocessor
 
 from . import model
 from .gfm import ListIndent, mask_code
+from .media import DECORATIVE
 
 PREFIXES = "|".join(model.PLURAL)
 # The one pattern of an entity reference's target, `risk:id` or `plan:id#goal`: the ids are
@@ -141,6 +142,18 @@ class _TaskList(Treeprocessor):
             holder.insert(0, label)
 
 
+class _Decorative(Treeprocessor):
+    """`![](media/x.png "decorative")`: an image that carries no information gets alt=""
+    (assistive technology skips it) and no tooltip; media.check_bodies requires alt text
+    of every other image."""
+
+    def run(self, root):
+        for element in root.iter("img"):
+            if element.get("title", "").strip().lower() in DECORATIVE:
+                element.attrib.pop("title")
+                element.set("alt", "")
+
+
 class _GovsiteExtension(markdown.Extension):
     def extendMarkdown(self, md):  # noqa: N802
         md.preprocessors.register(ListIndent(md), "govsite_list_indent", 40)
@@ -148,9 +161,10 @@ class _GovsiteExtension(markdown.Extension):
         md.inlinePatterns.register(_WikiRef(rf"<{TARGET}>", md), "govsite_ref_autolink", 174)
         md.inlinePatterns.register(_HardBreak(r"\\\n", md), "govsite_hard_break", 185)
         md.treeprocessors.register(_DemoteTitle(md), "govsite_demote_h1", 5)
-        md.treeprocessors.register(_Alignment(md), "govsite_alignment", 4)
+        md.treeprocessors.register(_Alignment(md), "govsite_alignment", 4.5)
         md.treeprocessors.register(_LooseLists(md), "govsite_loose_lists", 3.5)
         md.treeprocessors.register(_TaskList(md), "govsite_task_list", 3)
+        md.treeprocessors.register(_Decorative(md), "govsite_decorative", 4)
 
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
@@ -231,6 +245,17 @@ class Markup:
             return ""
         self._md.reset()
         return sanitize(self._md.convert(text))
+
+
+MEDIA_ADDRESS = re.compile(r'(<(?:img|a) [^>]*?(?:src|href)=")(media/[^"]*)"')
+
+
+def resolve_media(fragment: str, url_for: Callable[[str], str]) -> str:
+    """`src="media/x.png"` (as a body names a file of content/media/) → the address of the
+    published file from the page showing it, so it works under any base path."""
+    if '="media/' not in fragment:
+        return fragment
+    return MEDIA_ADDRESS.sub(lambda m: f'{m.group(1)}{html.escape(url_for(html.unescape(m.group(2))))}"', fragment)
 
 
 def resolve_links(fragment: str, href_for: Callable[[str, str, str], str | None],

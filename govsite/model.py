@@ -228,9 +228,28 @@ DEFAULT_TIME_ZONE = "Europe/Stockholm"
 
 
 @dataclass(frozen=True, kw_only=True)
+class AuditRecord:
+    """What `govsite audit --report` found (audit.read_report checked every field): the
+    accessibility statement says exactly this about how the site was tested, and no more."""
+    date: dt.date
+    tool: str
+    axe_version: str
+    pages_total: int
+    pages_checked: int
+    all_pages: bool
+    violations: int
+    broken_links: int
+    third_party_requests: int
+
+    @property
+    def findings(self) -> int:
+        return self.violations + self.broken_links + self.third_party_requests
+
+
+@dataclass(frozen=True, kw_only=True)
 class Accessibility:
     """The accessibility statement's facts (site.yaml `accessibility:`); views.accessibility
-    fills in the contact address."""
+    fills in the contact address, the build the audit (`govsite build --audit FILE`)."""
     compliance: str = "partial"
     assessed: dt.date | None = None
     method: str = ""
@@ -238,9 +257,52 @@ class Accessibility:
     contact_email: str = ""
     response_time: str = ""
     updated: dt.date | None = None
+    audit: AuditRecord | None = None
+
+    @property
+    def stated(self) -> str:
+        """The level the statement shows: it follows from the deviations, so a site that lists
+        shortcomings is never called fully compliant (validate.py warns at the line)."""
+        return "partial" if self.compliance == "full" and self.deviations else self.compliance
+
+    @property
+    def undescribed(self) -> bool:
+        """Not fully compliant, yet no shortcoming is listed: the text may not say "described below"."""
+        return self.stated != "full" and not self.deviations
+
+    @property
+    def compliance_text(self) -> str:
+        """The locale key of the compliance sentence (theme.compliance.*)."""
+        return self.stated + ("_undescribed" if self.undescribed else "")
 
 
 COMPLIANCE = ("full", "partial", "none")
+
+
+@dataclass(frozen=True)
+class ThemeSettings:
+    """The municipality's graphic profile, without templates: paths are media files
+    ("media/logo.svg"), the colour drives the header and accents (static/brand.css)."""
+    logo: str = ""
+    logo_alt: str = ""
+    colour: str = ""
+    favicon: str = ""
+
+
+@dataclass(frozen=True)
+class Repository:
+    """Where the content is edited: "Föreslå en ändring" opens a page's file in the web editor."""
+    url: str = ""
+    branch: str = "main"
+    folder: str = ""  # the site's folder inside the repository ("" when content/ is at its top)
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """Where a reader sends a remark on a page: an e-mail address, or an address in which
+    {title} and {url} stand for the page's title and address."""
+    email: str = ""
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -263,6 +325,9 @@ class SiteConfig:
     time_zone: str = DEFAULT_TIME_ZONE  # the site's day (arena status, overdue reviews) is the day there
     accessibility: Accessibility = Accessibility()
     history: HistorySettings = HistorySettings()
+    theme: ThemeSettings = ThemeSettings()
+    repository: Repository = Repository()
+    feedback: Feedback = Feedback()
     path: str = "content/site.yaml"
 
     @property
@@ -323,6 +388,7 @@ class Site:
     today: dt.date
     with_drafts: bool = False
     history: History = field(default_factory=History)
+    media: dict = field(default_factory=dict)  # "media/x.png" → bytes (source.read_media), published as is
 
     def get(self, key: Key) -> Entity | None:
         return self.entities.get(key[0], {}).get(key[1])

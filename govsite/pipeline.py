@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import datetime as dt
 import os
 import re
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import model
+from .audit import read_report
 from .cache import BuildCache, OutputFiles, inputs_digest
 from .errors import BuildFailed, Diagnostic, Diagnostics, SourceLocation
 from .history import history_revision, with_history
@@ -18,7 +20,7 @@ from .links import ResolveMemo, resolve
 from .locale import LANGUAGES
 from .parallel import render_pages
 from .publish import Publication
-from .render import default_theme, plan_pages, static_files, theme_folders
+from .render import default_theme, plan_pages, site_files, theme_folders
 from .schema import base_url_problem, time_zone as time_zone_of
 from .search import PAGES_PER_PART
 from .source import ContentTree, read_content, read_site
@@ -43,6 +45,9 @@ class Options:
     # At most this many pages in each part of the search index: Pagefind's memory grows with
     # the pages of a part (search.py); a host with little memory may lower it.
     search_part_pages: int = PAGES_PER_PART
+    # The report `govsite audit --report` wrote: the accessibility statement cites it (date,
+    # tool, pages checked, result); without one it says no automated test was recorded.
+    audit: Path | None = None
 
 
 @dataclass
@@ -104,8 +109,20 @@ def settle(tree: ContentTree, options: Options, diagnostics: Diagnostics, memo=N
         if problem:
             diagnostics.error(problem, SourceLocation("--base-url"), field="--base-url", value=options.base_url)
         content.config = dataclasses.replace(content.config, base_url=options.base_url)
+    if options.audit is not None:
+        record = read_report(options.audit, diagnostics)
+        content.config = dataclasses.replace(content.config, accessibility=dataclasses.replace(
+            content.config.accessibility, audit=record))
     site = resolve(content, diagnostics, content.today, options.with_drafts, resolved)
     return content.config.language, None if diagnostics.errors else site
+
+
+def _file_digest(path: Path | None) -> str | None:
+    """A file the build reads outside content/ (the audit report), by content."""
+    try:
+        return hashlib.sha1(Path(path).read_bytes()).hexdigest() if path is not None else None
+    except OSError:
+        return "unreadable"
 
 
 def output_identity(output: Path):
@@ -143,7 +160,8 @@ def build(options: Options, write: bool = True) -> Result:
         today = today_for(options, _time_zone(options.content), probe)
         inputs = "" if probe.errors else inputs_digest([options.content, *theme_folders(options.theme)], (
             options.base_url, options.with_drafts, today.isoformat(), options.strict,
-            str(Path(options.output).resolve()), history_revision(options.content), options.search_part_pages))
+            str(Path(options.output).resolve()), history_revision(options.content), options.search_part_pages,
+            _file_digest(options.audit)))
         last = cache.last_build
         if inputs and last and last["inputs"] == inputs and last["output"] is not None \
                 and last["output"] == output_identity(options.output):
@@ -158,7 +176,7 @@ def build(options: Options, write: bool = True) -> Result:
     publication = Publication(site, search_part_pages=options.search_part_pages)
     theme = Path(options.theme or default_theme())
     pages = plan_pages(site) + publication.pages()
-    files = static_files(theme)
+    files = site_files(theme, site)
     # Open data, feeds and the sitemap need only the pages' paths: made before the pages, so that a
     # written build knows every path before it writes anything (write.py checks them all first).
     # The open data is also made before the workers fork: the data page lists its files' sizes,

@@ -24,7 +24,7 @@ from .errors import Diagnostics, SourceLocation
 from .history import CHANGES_PATH, RECENT_LIMIT
 from .links import entity_path
 from .locale import Locale
-from .markup import Markup, resolve_links
+from .markup import Markup, resolve_links, resolve_media
 
 
 @dataclass(frozen=True)
@@ -66,18 +66,21 @@ def plan_pages(site: model.Site) -> list[PageSpec]:
     """Every HTML page of the site, in a deterministic order."""
     pages = [PageSpec("index.html", "home.html", ("pages", "index")), PageSpec("404.html", "404.html",
                                                                                absolute_links=True)]
+    statement = views.accessibility_path(Locale.load(site.config.language))
     for kind in model.KINDS:
         singular = model.SINGULAR[kind]
         if kind != "pages":
             pages.append(PageSpec(f"{kind}/index.html", f"{kind}.html", kind=kind))
         for entity_id in site.entities.get(kind, {}):
-            if kind == "pages" and entity_id == "index":
-                continue
+            if kind == "pages" and (entity_id == "index" or entity_path(kind, entity_id) == statement):
+                continue  # the home page; the accessibility statement's own text (below)
             pages.append(PageSpec(entity_path(kind, entity_id) + "index.html", f"{singular}.html",
                                   (kind, entity_id)))
-    # The accessibility statement (DIGG), at a slug from the locale: /tillganglighet/ in Swedish.
-    pages.append(PageSpec(views.accessibility_path(Locale.load(site.config.language)) + "index.html",
-                          "accessibility.html"))
+    # The accessibility statement (DIGG), at a slug from the locale: /tillganglighet/ in Swedish;
+    # the site's page at that address (pages/tillganglighet.md) is its text.
+    own_text = ("pages", statement.strip("/"))
+    pages.append(PageSpec(statement + "index.html", "accessibility.html",
+                          own_text if site.get(own_text) else None))
     pages.append(PageSpec(CHANGES_PATH + "index.html", "changes.html"))  # history.py: "Senaste ändringar"
     return pages
 
@@ -292,7 +295,8 @@ class Renderer:
             item = views._item(self.site, (kind, ref_id), goal)
             return item.title if item else ref_id
 
-        return SafeHtml(resolve_links(fragment, href_for, title_for))
+        return SafeHtml(resolve_media(resolve_links(fragment, href_for, title_for),
+                                      lambda path: self._url(context, path)))
 
     def _outgoing(self, entity):
         """What the entity refers to, grouped by field (views.Group)."""
@@ -387,6 +391,16 @@ def static_files(theme: Path) -> dict[str, bytes]:
                 if path.is_file() and not path.name.startswith("."):
                     files["static/" + path.relative_to(static).as_posix()] = path.read_bytes()
     return dict(sorted(files.items()))
+
+
+def site_files(theme: Path, site: model.Site) -> dict[str, bytes]:
+    """Every output file that is no page: the theme's static files, the brand colour's
+    stylesheet, and content/media/ as is (source.read_media checked every file)."""
+    files = static_files(theme)
+    if site.config.theme.colour:
+        files["static/brand.css"] = views.brand_css(site.config.theme.colour)
+    files.update(site.media)
+    return files
 
 
 def _template_line(exc: jinja2.TemplateError, template: str) -> tuple[str, int]:

@@ -198,6 +198,18 @@ class TimeZone(Spec):
         return {"type": "string"}
 
 
+@dataclass(frozen=True, kw_only=True)
+class Email(Spec):
+    def parse(self, value, ctx, path):
+        text = value.strip() if isinstance(value, str) else ""
+        if not re.fullmatch(r"[^@\s<>\"',;:]+@[^@\s<>\"',;:]+\.[^@\s<>\"',;:]+", text):
+            return ctx.error(path, "expected_email", value=value)
+        return text
+
+    def json_schema(self):
+        return {"type": "string", "format": "email"}
+
+
 COLOUR_RE = re.compile(r"#[0-9a-fA-F]{6}")
 MIN_CONTRAST = 4.5  # WCAG 1.4.3: white text on the colour, and the colour as text on white
 
@@ -499,4 +511,9 @@ SITE_SPEC: dict[str, Spec] = {
     "search": Bool(),
     "time_zone": TimeZone(),
     "history": Obj(fields={"commit_messages": Bool()}, cls=model.HistorySettings),
+    "theme": Obj(fields={"logo": Text(), "logo_alt": Text(), "colour": Colour(), "favicon": Text()},
+                 cls=model.ThemeSettings),
+    "repository": Obj(fields={"url": Url(required=True), "branch": Text(), "folder": Text()},
+                      cls=model.Repository),
+    "feedback": Obj(fields={"email": Email(), "url": Url()}, cls=model.Feedback),
 }

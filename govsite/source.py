@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from . import gfm, limits
+from . import gfm, limits, media
 from .errors import Diagnostics, SourceLocation
 from .model import KINDS
 
@@ -78,6 +78,7 @@ class RawDoc:
 class ContentTree:
     site: RawDoc | None
     docs: list[RawDoc] = field(default_factory=list)
+    media: dict = field(default_factory=dict)  # "media/x.png" → bytes: content/media/, published as is
 
 
 def read_content(content_dir: Path, diagnostics: Diagnostics, cache=None) -> ContentTree:
@@ -94,6 +95,7 @@ def read_content(content_dir: Path, diagnostics: Diagnostics, cache=None) -> Con
 
     site = read_site(content_dir, diagnostics)
     docs: list[RawDoc] = []
+    files: dict[str, bytes] = {}
     for entry in sorted(os.scandir(content_dir), key=lambda e: e.name):
         if _ignored(entry.name) or entry.name == "site.yaml":
             continue
@@ -101,9 +103,12 @@ def read_content(content_dir: Path, diagnostics: Diagnostics, cache=None) -> Con
             if entry.is_symlink() and not _inside(Path(entry.path), real_root):
                 diagnostics.error("symlink_outside", SourceLocation(rel(Path(entry.path))))
                 continue
+            if entry.name == media.FOLDER:
+                files = read_media(Path(entry.path), real_root, rel, diagnostics)
+                continue
             if entry.name not in KINDS:
                 diagnostics.warning("unknown_folder", SourceLocation(rel(Path(entry.path))),
-                                    folder=entry.name, kinds=", ".join(KINDS))
+                                    folder=entry.name, kinds=", ".join((*KINDS, media.FOLDER)))
                 continue
             for path in _walk(Path(entry.path)):
                 relpath = rel(path)
@@ -118,7 +123,42 @@ def read_content(content_dir: Path, diagnostics: Diagnostics, cache=None) -> Con
                     docs.append(doc)
         else:
             diagnostics.warning("stray_file", SourceLocation(rel(Path(entry.path))))
-    return ContentTree(site=site, docs=docs)
+    return ContentTree(site=site, docs=docs, media=files)
+
+
+def read_media(folder: Path, real_root: Path, rel, diagnostics: Diagnostics) -> dict[str, bytes]:
+    """content/media/ → {"media/x.png": bytes}: every file that may be published as is
+    (media.file_problem), the others refused at their path like any content file."""
+    files = {}
+    for path in _walk(folder):
+        relpath = rel(path)
+        name = path.relative_to(folder.parent).as_posix()  # "media/x.png", its address on the site
+        where = SourceLocation(relpath)
+        if path.is_symlink() and not _inside(path, real_root):
+            diagnostics.error("symlink_outside", where)
+            continue
+        if not all(media.NAME.match(part) for part in name.split("/")):
+            diagnostics.error("media_bad_name", where, name=path.name)
+            continue
+        try:
+            info = path.stat()
+            if not stat.S_ISREG(info.st_mode):
+                diagnostics.error("file_special", where)
+                continue
+            if info.st_size > media.MAX_BYTES:
+                diagnostics.error("media_too_large", where, size_mb=round(info.st_size / 1e6, 1),
+                                  limit_mb=media.MAX_BYTES // 1_000_000)
+                continue
+            data = path.read_bytes()
+        except OSError as exc:
+            diagnostics.error("file_unreadable", where, reason=exc.strerror or str(exc))
+            continue
+        problem = media.file_problem(path.name, data)
+        if problem:
+            diagnostics.error(problem[0], where, **problem[1])
+            continue
+        files[name] = data
+    return files
 
 
 def read_site(content_dir: Path, diagnostics: Diagnostics) -> RawDoc | None:

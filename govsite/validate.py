@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from . import model
 from .errors import Diagnostics, SourceLocation
 from .locale import Locale
+from .media import check_bodies
 from .schema import ERROR, KIND_SPECS, SITE_SPEC, Context, dotted, parse_fields, raw_refs
 from .source import ContentTree, RawDoc
 
@@ -16,7 +17,10 @@ from .source import ContentTree, RawDoc
 # on macOS and Windows, and write.py refuses it). test_validate.py checks this against a build.
 RESERVED_PAGE_IDS = frozenset(model.KINDS) | {"static", "data", "search", "organisation", "accessibility",
                                               "tillganglighet", "changes", "andringar", "feeds", "404", "index",
-                                              "pagefind", "cname"}
+                                              "pagefind", "cname", "media"}
+# The accessibility statement's address in each language: a page at the site's own one is the
+# statement's text (render.plan_pages); at the other language's it is refused.
+STATEMENT_PAGE_IDS = {"sv": "tillganglighet", "en": "accessibility"}
 
 
 @dataclass
@@ -28,6 +32,7 @@ class Content:
     # references of entities that failed validation: still checked, never linked
     unchecked_refs: list = field(default_factory=list)  # (SourceLocation, field, kind, id)
     today: dt.date | None = None  # the site's day, in its time zone
+    media: dict = field(default_factory=dict)  # content/media/ as source.read_media read it
 
 
 def validate(tree: ContentTree, diagnostics: Diagnostics, day: Callable[[str], dt.date],
@@ -75,7 +80,51 @@ def validate(tree: ContentTree, diagnostics: Diagnostics, day: Callable[[str], d
         entities[doc.kind][doc.id] = entity
     for kind in entities:
         entities[kind] = dict(sorted(entities[kind].items()))
-    return Content(config=config, entities=entities, broken=broken, unchecked_refs=unchecked_refs, today=today)
+    _statement_pages(entities["pages"], config, diagnostics, broken)
+    if config is not None and tree.site is not None:
+        _brand_files(config.theme, tree.media, tree.site, diagnostics)
+    check_bodies((entity for found in entities.values() for entity in found.values()), tree.media, diagnostics)
+    return Content(config=config, entities=entities, broken=broken, unchecked_refs=unchecked_refs, today=today,
+                   media=tree.media)
+
+
+BRAND_FILES = {"logo": ((".svg", ".png", ".jpg", ".jpeg", ".webp"), 500_000),  # shown on every page
+               "favicon": ((".svg", ".png"), 100_000)}
+
+
+def _brand_files(theme: model.ThemeSettings, media: dict, doc: RawDoc, diagnostics: Diagnostics) -> None:
+    """The logo and favicon are images in content/media/ (published there, checked as media
+    are), small enough for every page; a logo needs its alt text (WCAG 1.1.1)."""
+    for field_name, (types, limit) in BRAND_FILES.items():
+        path = getattr(theme, field_name)
+        if not path:
+            continue
+        where = doc.at("theme", field_name)
+        if not path.startswith("media/") or path not in media:
+            diagnostics.error("brand_file_missing", where, field=f"theme.{field_name}", path=path,
+                              known=", ".join(sorted(p for p in media if p.endswith(types))[:5]) or "-")
+        elif not path.lower().endswith(types):
+            diagnostics.error("brand_file_type", where, field=f"theme.{field_name}", path=path,
+                              types=", ".join(t.lstrip(".") for t in types))
+        elif len(media[path]) > limit:
+            diagnostics.error("brand_file_size", where, field=f"theme.{field_name}", path=path,
+                              size_kb=round(len(media[path]) / 1000), limit_kb=limit // 1000)
+    if theme.logo and not theme.logo_alt:
+        diagnostics.error("brand_logo_alt", doc.at("theme", "logo"))
+
+
+def _statement_pages(pages: dict, config: model.SiteConfig | None, diagnostics: Diagnostics, broken: set) -> None:
+    """`pages/tillganglighet.md` (`accessibility.md` on an English site) is the statement's own
+    text; the other language's name is the statement's address there, not a page of this site."""
+    if config is None:
+        return
+    for language, page_id in STATEMENT_PAGE_IDS.items():
+        page = pages.get(page_id)
+        if page is not None and language != config.language:
+            diagnostics.error("statement_page_language", SourceLocation(page.path, 1), id=page_id,
+                              own=STATEMENT_PAGE_IDS.get(config.language, page_id))
+            del pages[page_id]
+            broken.add(("pages", page_id))
 
 
 def validate_entity(doc: RawDoc, diagnostics: Diagnostics, matrix) -> model.Entity | None:
@@ -86,7 +135,7 @@ def validate_entity(doc: RawDoc, diagnostics: Diagnostics, matrix) -> model.Enti
     entity = model.ENTITY_CLASSES[doc.kind](id=doc.id, path=doc.path, body=doc.body,
                                             body_line=doc.body_line, lines=doc.lines, **values)
     ok = True
-    if doc.kind == "pages" and doc.id in RESERVED_PAGE_IDS and doc.id != "index":
+    if doc.kind == "pages" and doc.id in RESERVED_PAGE_IDS and doc.id not in ("index", *STATEMENT_PAGE_IDS.values()):
         diagnostics.error("reserved_page_id", SourceLocation(doc.path, 1), id=doc.id)
         ok = False
     if isinstance(entity, model.Arena) and entity.ends < entity.starts:
@@ -145,7 +194,21 @@ def validate_site(doc: RawDoc | None, diagnostics: Diagnostics) -> model.SiteCon
     if not (config.contact.email or config.contact.phone or config.accessibility.contact_email):
         # The accessibility statement must give a way to reach the organisation (DIGG's rules).
         diagnostics.warning("no_contact", doc.at("contact") if "contact" in doc.data else doc.at())
+    _statement_consistent(config.accessibility, doc, diagnostics)
     return config
+
+
+def _statement_consistent(facts: model.Accessibility, doc: RawDoc, diagnostics: Diagnostics) -> None:
+    """The compliance level follows from the listed deviations (model.Accessibility.stated):
+    a level the statement cannot show as written is a warning at its line. A site without an
+    `accessibility:` block has written no statement yet: it shows "not yet described"."""
+    if "accessibility" not in doc.data:
+        return
+    where = doc.at("accessibility", "compliance")
+    if facts.compliance == "full" and facts.deviations:
+        diagnostics.warning("compliance_full_with_deviations", where, count=len(facts.deviations))
+    elif facts.undescribed:
+        diagnostics.warning("compliance_without_deviations", where, compliance=facts.compliance)
 
 
 def default_matrix(language: str) -> model.RiskMatrix:

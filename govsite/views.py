@@ -331,6 +331,96 @@ def accessibility(site: model.Site) -> model.Accessibility:
     return facts if facts.contact_email else dataclasses.replace(facts, contact_email=site.config.contact.email)
 
 
+@dataclass(frozen=True)
+class Image:
+    path: str  # a site path, "media/logo.svg"
+    alt: str = ""
+    width: int = 0  # the intrinsic size, so the page does not shift when it loads (0: unknown)
+    height: int = 0
+    type: str = ""  # the MIME type, for <link rel="icon">
+
+
+def brand(site: model.Site) -> dict:
+    """The logo and favicon of site.yaml's `theme:`, with their sizes; None where not given."""
+    theme = site.config.theme
+
+    def image(path: str, alt: str = "") -> Image | None:
+        if not path or path not in site.media:
+            return None
+        width, height = image_size(site.media[path], path)
+        return Image(path, alt, width, height, IMAGE_TYPES.get(path.rsplit(".", 1)[-1].lower(), ""))
+
+    return {"logo": image(theme.logo, theme.logo_alt), "favicon": image(theme.favicon),
+            "colour": theme.colour}
+
+
+IMAGE_TYPES = {"svg": "image/svg+xml", "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
+               "gif": "image/gif", "webp": "image/webp"}
+
+
+def image_size(data: bytes, name: str) -> tuple[int, int]:
+    """(width, height) from an image's header: PNG, GIF, JPEG, or an SVG's width/height or
+    viewBox; (0, 0) when it cannot be told."""
+    import re
+    import struct
+    try:
+        if data.startswith(b"\x89PNG\r\n\x1a\n"):
+            return struct.unpack(">II", data[16:24])
+        if data[:6] in (b"GIF87a", b"GIF89a"):
+            return struct.unpack("<HH", data[6:10])
+        if data.startswith(b"\xff\xd8"):
+            index = 2
+            while index + 9 < len(data):
+                marker, length = data[index + 1], struct.unpack(">H", data[index + 2:index + 4])[0]
+                if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+                    height, width = struct.unpack(">HH", data[index + 5:index + 9])
+                    return width, height
+                index += 2 + length
+        if name.lower().endswith(".svg"):
+            head = data[:2000].decode("utf-8", "replace")
+            tag = re.search(r"<svg\b[^>]*>", head, re.S)
+            attrs = dict(re.findall(r'([\w:-]+)\s*=\s*"([^"]*)"', tag.group(0))) if tag else {}
+            number = r"\s*([0-9.]+)\s*(?:px)?\s*"
+            if re.fullmatch(number, attrs.get("width", "")) and re.fullmatch(number, attrs.get("height", "")):
+                return round(float(attrs["width"].strip(" px"))), round(float(attrs["height"].strip(" px")))
+            box = attrs.get("viewBox", "").replace(",", " ").split()
+            if len(box) == 4:
+                return round(float(box[2])), round(float(box[3]))
+    except (struct.error, ValueError, IndexError):
+        pass
+    return 0, 0
+
+
+def brand_css(colour: str) -> bytes:
+    """static/brand.css: the site's colour as the theme's --brand (a file, since the CSP
+    allows no inline style), and a darker shade of it for the header's edge."""
+    darker = "#" + "".join(f"{round(int(colour[i:i + 2], 16) * 0.7):02x}" for i in (1, 3, 5))
+    return f":root {{ --brand: {colour}; --brand-dark: {darker}; }}\n".encode()
+
+
+def page_links(site: model.Site, locale: Locale, page_path: str, entity: model.Entity | None) -> list[tuple]:
+    """(words, address) of the links under a page: "Föreslå en ändring" to the entity's file in
+    the repository's web editor, and "Lämna synpunkter på sidan" with its title and address."""
+    from urllib.parse import quote
+    from .export import absolute
+    links = []
+    repository, feedback = site.config.repository, site.config.feedback
+    if repository.url and entity is not None:
+        folder = repository.folder.strip("/")
+        source = f"{folder}/{entity.path}" if folder else entity.path
+        links.append((locale.t("site.suggest_change"),
+                      f"{repository.url.rstrip('/')}/edit/{quote(repository.branch or 'main')}/{quote(source)}"))
+    title = entity.title if entity is not None else site.config.title
+    address = absolute(site, page_path.removesuffix("index.html"))
+    if feedback.email:
+        subject = quote(locale.t("site.feedback_subject", title=title))
+        links.append((locale.t("site.feedback"), f"mailto:{feedback.email}?subject={subject}&body={quote(address)}"))
+    elif feedback.url:
+        links.append((locale.t("site.feedback"), feedback.url.replace("{title}", quote(title, safe=""))
+                      .replace("{url}", quote(address, safe=""))))
+    return links
+
+
 def accessibility_path(locale: Locale) -> str:
     """The accessibility statement's address in the site's language (tillganglighet/)."""
     return locale.t("theme.accessibility_slug") + "/"
@@ -387,4 +477,6 @@ def template_helpers(site: model.Site, locale: Locale) -> dict:
         "accessibility": lambda: accessibility(site),
         "accessibility_path": lambda: accessibility_path(locale),
         "last_updated": lambda entity: last_updated(site, entity),
+        "brand": lambda: brand(site),
+        "page_links": lambda page, entity: page_links(site, locale, page.path, entity),
     }

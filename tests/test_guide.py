@@ -19,6 +19,15 @@ def test_the_guide_is_current_with_the_messages_and_the_demo_files():
     assert "docs/guide.md" in (ROOT / "README.md").read_text("utf-8")
 
 
+def test_the_theming_guide_lists_every_template_block_and_helper_of_the_theme():
+    text = (ROOT / "docs" / "theming.md").read_text("utf-8")
+    assert guide.regenerate(text) == text, "run: python -m govsite.guide"
+    for template in (ROOT / "templates").glob("*.html"):
+        assert f"| `{template.name}` |" in text
+    for block in ("head", "header", "nav_extra", "breadcrumbs", "main", "footer", "footer_links"):
+        assert f"`{block}`" in text.split("\n| `base.html` |")[1].split("\n")[0]
+
+
 def test_the_walkthrough_in_the_guide_works_as_written(tmp_path):
     text = GUIDE.read_text("utf-8")
     shutil.copytree(DEMO, tmp_path / "content")

@@ -47,3 +47,37 @@ def test_an_error_in_the_sites_template_names_the_sites_file_and_line(tmp_path):
     assert result.returncode == 1
     assert "templates/base.html:3: fel: mallen" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def _example(name: str) -> str:
+    import re
+    text = (ROOT / "docs" / "theming.md").read_text("utf-8")
+    block = re.search(rf"<!-- example:{name} -->\n```jinja\n(.*?)```\n<!-- /example -->", text, re.S)
+    assert block, name
+    return block.group(1)
+
+
+def test_the_footer_example_of_the_theming_guide_builds_as_written(tmp_path):
+    site = _site(tmp_path)
+    (site / "templates" / "base.html").write_text(_example("footer"))
+    result = run_govsite("build", "--no-cache", cwd=site)
+    assert result.returncode == 0, result.stderr
+    for page in ("index.html", "risks/lokalbrist/index.html", "404.html"):
+        html = (site / "output" / page).read_text()
+        assert '<li><a href="https://www.nora.se/diarium">Nämndens diarium</a></li>' in html
+        assert "Senaste ändringar" in html  # the built-in footer is still there
+
+
+def test_the_header_example_of_the_theming_guide_builds_as_written(tmp_path):
+    site = _site(tmp_path)
+    (site / "templates" / "base.html").write_text(_example("header"))
+    (site / "templates" / "static").mkdir()
+    (site / "templates" / "static" / "logo.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 48 48"><circle cx="24" cy="24" r="20"/></svg>')
+    result = run_govsite("build", "--no-cache", cwd=site)
+    assert result.returncode == 0, result.stderr
+    html = (site / "output" / "risks" / "lokalbrist" / "index.html").read_text()
+    brand, header = html.index('<div class="site-brand">'), html.index('<header class="site-header">')
+    assert brand < header  # the logo above the built-in header, which follows by super()
+    assert '<img src="../../static/logo.svg" alt="Provkommun" width="48" height="48">' in html
+    assert (site / "output" / "static" / "logo.svg").is_file()

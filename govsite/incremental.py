@@ -58,6 +58,7 @@ from .pipeline import Options, _failed, settle
 from .publish import DATA_PAGE, Publication
 from .render import FragmentStore, PageSpec, Renderer, default_theme, plan_pages, site_files
 from .source import ContentTree, _read_entity, read_content
+from .views import shown_kinds
 from .write import UnsafeOutput, safe_relpath, write_site
 
 
@@ -291,10 +292,11 @@ class LiveBuild:
                           seconds=time.perf_counter() - started)
 
     def _needs_everything(self, old: model.Site, new: model.Site) -> bool:
-        """Changes every page shows: the settings, or the pages in the navigation."""
+        """Changes every page shows: the settings, the pages in the navigation, or which kinds
+        have entities (the menu and the footer show only those)."""
         def nav(site):
             return [(p.id, p.title, p.order, p.nav) for p in site.entities.get("pages", {}).values() if p.nav]
-        return old.config != new.config or nav(old) != nav(new)
+        return old.config != new.config or nav(old) != nav(new) or shown_kinds(old) != shown_kinds(new)
 
     def _affected(self, old: model.Site, new: model.Site) -> tuple[set, bool]:
         """The entities an edit can change the page (and open data) of, and whether it can

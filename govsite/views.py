@@ -450,11 +450,19 @@ class Menu:
     current: str  # the label of the section the page is in, "" outside them (home, 404 ...)
 
 
-def main_menu(locale: Locale, nav_pages, kind: str, entity, has_search: bool, path: str) -> Menu:
-    """The header's menu: the kinds, the pages marked nav and the search page, if the site has one
-    (publish.py); `current` marks the section the page at output `path` belongs to."""
+def shown_kinds(site: model.Site) -> tuple:
+    """The kinds the menu, the home page and the footer show: those with a published entity
+    (a kind's index page is still made, and says in words that it has none)."""
+    return tuple(kind for kind in (*MENU_KINDS, "sources") if site.count(kind))
+
+
+def main_menu(locale: Locale, kinds: tuple, nav_pages, kind: str, entity, has_search: bool, path: str) -> Menu:
+    """The header's menu: the kinds that have entities, the pages marked nav and the search
+    page, if the site has one (publish.py); `current` marks the section the page at output
+    `path` belongs to."""
     items = [MenuItem(locale.kind(name, "plural"), name + "/",
-                      kind == name or (entity is not None and entity.kind == name)) for name in MENU_KINDS]
+                      kind == name or (entity is not None and entity.kind == name))
+             for name in MENU_KINDS if name in kinds]
     items += [MenuItem(page.title, page, entity == page) for page in nav_pages]
     if has_search:
         items.append(MenuItem(locale.t("publish.search"), "search/", path == "search/index.html"))
@@ -478,5 +486,6 @@ def template_helpers(site: model.Site, locale: Locale) -> dict:
         "accessibility_path": lambda: accessibility_path(locale),
         "last_updated": lambda entity: last_updated(site, entity),
         "brand": lambda: brand(site),
+        "shown_kinds": lambda: shown_kinds(site),
         "page_links": lambda page, entity: page_links(site, locale, page.path, entity),
     }

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import DEMO, run_govsite
 from lighthouse import COMMAND, lighthouse
-from pages_server import serve_like_pages
+from govsite.static_server import serve_like_pages
 
 DEEP = bool(os.environ.get("GOVSITE_DEEP_TESTS"))
 KINDS = ["principles", "units", "missions", "risks", "arenas", "plans", "sources"]

@@ -49,9 +49,14 @@ def test_the_default_matrix_is_written_out_so_it_can_be_edited(tmp_path):
     assert _init(site).returncode == 0
     path = site / "content/site.yaml"
     path.write_text(path.read_text().replace("label: Hög,", "label: Mycket hög,"))
+    (site / "content/units").mkdir()
+    (site / "content/units/ks.md").write_text("---\ntitle: Kommunstyrelsen\n---\n")
+    (site / "content/risks").mkdir()
+    (site / "content/risks/brand.md").write_text(
+        "---\ntitle: Brand i stadshuset\nunit: ks\nprobability: 4\nseverity: 4\nstatus: open\n---\n")
     result = run_govsite("build", cwd=site)
     assert result.returncode == 0, result.stderr
-    assert "Mycket hög" in (site / "output/risks/index.html").read_text()
+    assert "Mycket hög" in (site / "output/risks/brand/index.html").read_text()
 
 
 def test_an_english_site_speaks_english_from_the_first_file(tmp_path):

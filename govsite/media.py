@@ -89,8 +89,9 @@ def _outside_reference(css: str) -> bool:
 
 
 def references(body: str, body_line: int) -> Iterable[tuple[int, bool, str, str, str]]:
-    """(line, is image, text, address, title) of each inline link and image in a body."""
-    if "](" not in body:
+    """(line, is image, text, address, title) of each inline image, and of each link to media/,
+    in a body (a body without either is not scanned: this runs on every entity of every build)."""
+    if "![" not in body and "](media/" not in body and "](<media/" not in body:
         return
     for match in _LINK.finditer(body):
         image, text, address, title = match.groups()

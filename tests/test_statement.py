@@ -261,3 +261,16 @@ def test_the_statement_with_its_own_text_and_an_audit_has_no_axe_violations_in_c
         assert axe_violations(visit.page) == []
         visit.assert_clean()
         visit.close()
+
+
+def test_the_live_preview_shows_an_edit_of_the_statements_own_text(tmp_path):
+    from test_serve import serving
+    content = _site(tmp_path)
+    page = content / "pages" / "tillganglighet.md"
+    page.write_text("---\ntitle: Tillgänglighet\n---\n\nFörsta versionen.\n", encoding="utf-8")
+    with serving(tmp_path) as served:
+        status, text = served.get("/tillganglighet/")
+        assert status == 200 and "Första versionen." in text and "Tillsyn" in text
+        page.write_text("---\ntitle: Tillgänglighet\n---\n\nAndra versionen.\n", encoding="utf-8")
+        text = served.wait_for("/tillganglighet/", lambda t: "Andra versionen." in t)
+        assert "Första versionen." not in text and "Anmäl bristande tillgänglighet till DIGG" in text

@@ -67,10 +67,14 @@ def svg_problem(text: str) -> str | None:
         tag = _local(element.tag)
         if tag in ("script", "foreignObject", "iframe", "embed", "object", "handler", "listener"):
             return f"<{tag}>"
+        if tag in ("set", "animate") and _local(element.get("attributeName", "")).endswith("href"):
+            return f"<{tag} attributeName=href>"  # an animation can set a link to javascript:
         for attribute, value in element.attrib.items():
             name = _local(attribute)
             if name.lower().startswith("on"):
                 return f"{name}="
+            if re.search(r"(?:java|vb)script\s*:", value, re.I):
+                return f'{name}="{value[:60]}"'
             if name == "href" and not value.strip().startswith("#"):
                 return f'href="{value[:60]}"'
             if name == "style" and _outside_reference(value):

@@ -124,6 +124,9 @@ HOSTILE = {
                     "SVG-bilden innehåller något som en webbläsare kör eller hämtar (onclick=)"),
     "svg-outside": ("logga.svg", SAFE_SVG.replace("<rect ", '<image href="https://example.org/t.png"/><rect ')
                     .encode(), 'kör eller hämtar (href="https://example.org/t.png")'),
+    "svg-animated-link": ("logga.svg", SAFE_SVG.replace("</svg>", '<a href="#g"><set attributeName="href" '
+                          'to="javascript:alert(1)"/><text>x</text></a></svg>').encode(),
+                          "kör eller hämtar (<set attributeName=href>)"),
     "svg-entity": ("logga.svg", b'<!DOCTYPE svg [<!ENTITY a "b">]>' + SAFE_SVG.encode(),
                    "kör eller hämtar (<!DOCTYPE>/<!ENTITY>)"),
     "html-named-png": ("bild.png", b"<html><script>alert(1)</script></html>",

@@ -274,3 +274,16 @@ def test_the_live_preview_shows_an_edit_of_the_statements_own_text(tmp_path):
         page.write_text("---\ntitle: Tillgänglighet\n---\n\nAndra versionen.\n", encoding="utf-8")
         text = served.wait_for("/tillganglighet/", lambda t: "Andra versionen." in t)
         assert "Första versionen." not in text and "Anmäl bristande tillgänglighet till DIGG" in text
+
+
+def test_the_report_govsite_audit_writes_is_the_report_build_reads(tmp_path):
+    """The writer (audit.write_report) and the reader (audit.read_report) agree on every field."""
+    from govsite.audit import AXE_TAGS, Report, Violation, write_report
+    _site(tmp_path)
+    report = Report(date="2026-12-01", tool="axe-core", axe_version="4.12.1", tags=AXE_TAGS, base_path="/prov/",
+                    pages_total=31, pages_checked=31, all_pages=True, seconds=12.5, pages=["", "risks/"],
+                    violations=[Violation("image-alt", "critical", "Images must have alt text", "om/", ["img"])])
+    write_report(report, tmp_path / "audit.json")
+    text = _statement(tmp_path, "sv", "--audit", tmp_path / "audit.json")
+    assert "1 december 2026 granskades alla webbplatsens 31 sidor" in text and "axe-core 4.12.1" in text
+    assert "Granskningen hittade 1 brister enligt axe-core, 0 trasiga länkar och 0 anrop" in text

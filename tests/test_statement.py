@@ -83,8 +83,8 @@ def test_a_report_with_findings_says_so_and_every_page_is_said_when_all_were_che
                      broken_links=[{"page": "", "url": "/prov/x/"}])
     text = _statement(tmp_path, "sv", "--audit", report)
     assert "granskades alla webbplatsens 120 sidor" in text
-    assert "Granskningen hittade 2 brister enligt axe-core, 1 trasiga länkar och 0 anrop till andra webbplatser." \
-        in text
+    assert ("Granskningen hittade brister. Brister enligt axe-core: 2. Trasiga länkar: 1. Anrop till andra "
+            "webbplatser: 0.") in text
     assert "inga brister" not in text
 
 
@@ -286,4 +286,4 @@ def test_the_report_govsite_audit_writes_is_the_report_build_reads(tmp_path):
     write_report(report, tmp_path / "audit.json")
     text = _statement(tmp_path, "sv", "--audit", tmp_path / "audit.json")
     assert "1 december 2026 granskades alla webbplatsens 31 sidor" in text and "axe-core 4.12.1" in text
-    assert "Granskningen hittade 1 brister enligt axe-core, 0 trasiga länkar och 0 anrop" in text
+    assert "Granskningen hittade brister. Brister enligt axe-core: 1. Trasiga länkar: 0." in text

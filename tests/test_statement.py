@@ -155,9 +155,8 @@ def test_partial_without_deviations_is_a_warning_at_its_line_and_the_text_adapts
 def test_full_with_deviations_is_shown_as_partial_and_warned_at_its_line(tmp_path):
     content = _site(tmp_path, "sv", "accessibility:\n  compliance: full\n  deviations:\n    - PDF-filerna saknar taggar.\n")
     check = run_govsite("check", "--content", content, cwd=tmp_path)
-    assert "content/site.yaml:8: varning: tillgänglighetsredogörelsen säger compliance: full men listar brister under "
-        "deviations (1), så den visas som delvis förenlig." \
-        in check.stderr, check.stderr
+    assert ("content/site.yaml:8: varning: tillgänglighetsredogörelsen säger compliance: full men listar brister under "
+            "deviations (1), så den visas som delvis förenlig.") in check.stderr, check.stderr
     text = _statement(tmp_path, "sv")
     assert "delvis förenlig med lagen om tillgänglighet till digital offentlig service, på grund av de brister " \
            "som beskrivs nedan" in text

@@ -48,7 +48,10 @@ class Locale:
         entry = self.table["messages"][diagnostic.code]
         params = {k: self._param(k, v) for k, v in diagnostic.params.items()}
         message = entry["message"].format(**params)
-        hint_key = "hint_suggestion" if diagnostic.params.get("suggestion") and "hint_suggestion" in entry else "hint"
+        # The hint of the case at hand: a suggestion, or a variant the diagnostic names
+        variant = f"hint_{diagnostic.params.get('variant')}"
+        hint_key = "hint_suggestion" if diagnostic.params.get("suggestion") and "hint_suggestion" in entry \
+            else variant if variant in entry else "hint"
         hint = entry.get(hint_key, "").format(**params)
         return message, hint
 

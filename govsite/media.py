@@ -67,10 +67,14 @@ def svg_problem(text: str) -> str | None:
         tag = _local(element.tag)
         if tag in ("script", "foreignObject", "iframe", "embed", "object", "handler", "listener"):
             return f"<{tag}>"
+        if tag in ("set", "animate") and _local(element.get("attributeName", "")).endswith("href"):
+            return f"<{tag} attributeName=href>"  # an animation can set a link to javascript:
         for attribute, value in element.attrib.items():
             name = _local(attribute)
             if name.lower().startswith("on"):
                 return f"{name}="
+            if re.search(r"(?:java|vb)script\s*:", value, re.I):
+                return f'{name}="{value[:60]}"'
             if name == "href" and not value.strip().startswith("#"):
                 return f'href="{value[:60]}"'
             if name == "style" and _outside_reference(value):
@@ -89,8 +93,9 @@ def _outside_reference(css: str) -> bool:
 
 
 def references(body: str, body_line: int) -> Iterable[tuple[int, bool, str, str, str]]:
-    """(line, is image, text, address, title) of each inline link and image in a body."""
-    if "](" not in body:
+    """(line, is image, text, address, title) of each inline image, and of each link to media/,
+    in a body (a body without either is not scanned: this runs on every entity of every build)."""
+    if "![" not in body and "](media/" not in body and "](<media/" not in body:
         return
     for match in _LINK.finditer(body):
         image, text, address, title = match.groups()

@@ -25,6 +25,7 @@ class Context:
     doc: Any  # a RawDoc
     diagnostics: Diagnostics
     matrix: model.RiskMatrix | None = None
+    matrix_line: Any = None  # SourceLocation of risk_matrix in site.yaml; line 0: govsite's default matrix
 
     def error(self, path: tuple, code: str, **params) -> object:
         self.diagnostics.error(code, self.doc.at(*path), field=dotted(path), **params)
@@ -97,7 +98,11 @@ class Level(Spec):
         if isinstance(value, bool) or not isinstance(value, int):
             return ctx.error(path, "expected_level", value=value, levels=_levels(levels))
         if levels and value not in levels:
-            return ctx.error(path, "level_outside_matrix", value=value, levels=_levels(levels))
+            labels = ", ".join(f"{x.level} {x.label}" for x in getattr(ctx.matrix, self.axis))
+            where = ctx.matrix_line
+            return ctx.error(path, "level_outside_matrix", value=value, levels=_levels(levels), labels=labels,
+                             site=where.path if where else "site.yaml", line=where.line if where else 0,
+                             variant="" if where and where.line else "default")
         return value
 
     def json_schema(self):
@@ -282,7 +287,10 @@ def base_url_problem(text: str) -> str | None:
 class Id(Spec):
     def parse(self, value, ctx, path):
         if not isinstance(value, str) or not ID_RE.match(value):
-            return ctx.error(path, "expected_id", value=value)
+            # An example from this site (the file's own id), never from another site
+            example = ctx.doc.id if ctx.doc.kind != "site" and ID_RE.match(ctx.doc.id) else ""
+            return ctx.error(path, "expected_id", value=value, example=example,
+                             variant="" if example else "no_example")
         return value
 
     def json_schema(self):
@@ -311,6 +319,10 @@ class ListOf(Spec):
         if value is None:
             return ()
         if not isinstance(value, list):
+            if isinstance(self.item, (Ref, Id)) and isinstance(value, str) and "," in value:
+                # `missions: a, b` is one text to YAML: show the list it was meant to be
+                items = ", ".join(part.strip() for part in value.split(",") if part.strip())
+                return ctx.error(path, "comma_list", value=value, key=path[-1], as_list=f"[{items}]")
             if isinstance(self.item, (Text, Ref, Id)) and isinstance(value, str):
                 value = [value]  # a single id where a list is expected is what people mean
             else:
@@ -406,10 +418,22 @@ def object_schema(specs: dict) -> dict:
     }
 
 
+NEGATION = re.compile(r"^(?:not|non|no|un|ej|icke|inte)[-_ ]?", re.I)
+
+
 def suggest(word: str, candidates) -> str:
-    """The nearest candidate, for "did you mean"; "" when nothing is near."""
+    """The nearest candidate, for "did you mean"; "" when nothing is near, or when the nearest
+    is the word negated or the word is its negation (`started` is never "not-started"?)."""
     matches = difflib.get_close_matches(str(word), list(candidates), n=1, cutoff=0.6)
-    return matches[0] if matches else ""
+    if not matches or _negation(str(word), matches[0]) or _negation(matches[0], str(word)):
+        return ""
+    return matches[0]
+
+
+def _negation(word: str, other: str) -> bool:
+    """`other` is `word` with a negating prefix: not-started, no-go, ej-påbörjad, unsafe."""
+    stripped = NEGATION.sub("", other, count=1)
+    return stripped != other and stripped.lower() == word.lower()
 
 
 def refs_of(entity: model.Entity) -> Iterator[tuple[tuple, str, str]]:

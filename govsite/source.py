@@ -130,10 +130,15 @@ def read_media(folder: Path, real_root: Path, rel, diagnostics: Diagnostics) -> 
     """content/media/ → {"media/x.png": bytes}: every file that may be published as is
     (media.file_problem), the others refused at their path like any content file."""
     files = {}
+    folded: dict[str, str] = {}  # "media/x.png" by its case-folded name: one file on macOS and Windows
     for path in _walk(folder):
         relpath = rel(path)
         name = path.relative_to(folder.parent).as_posix()  # "media/x.png", its address on the site
         where = SourceLocation(relpath)
+        if name.casefold() in folded:
+            diagnostics.error("media_same_name", where, other=folded[name.casefold()])
+            continue
+        folded[name.casefold()] = relpath
         if path.is_symlink() and not _inside(path, real_root):
             diagnostics.error("symlink_outside", where)
             continue

@@ -43,12 +43,16 @@ def validate(tree: ContentTree, diagnostics: Diagnostics, day: Callable[[str], d
     config = validate_site(tree.site, diagnostics)
     today = day(config.time_zone if config else model.DEFAULT_TIME_ZONE)
     matrix = config.risk_matrix if config else None
+    # Where the matrix in use is written (line 0: govsite's default matrix), for the hint of a level.
+    matrix_line = SourceLocation(tree.site.path, tree.site.line("risk_matrix") if "risk_matrix" in tree.site.data
+                                 else 0) if config else None
     # Risks are rated on the matrix and reviews are overdue by today's date: compared once
     # here, not hashed into 10,000 keys.
     if memo is not None:
-        if (memo.get("matrix", matrix), memo.get("today", today)) != (matrix, today):
+        if (memo.get("matrix", matrix), memo.get("today", today), memo.get("matrix_line", matrix_line)) != (
+                matrix, today, matrix_line):
             memo.clear()
-        memo["matrix"], memo["today"] = matrix, today
+        memo["matrix"], memo["today"], memo["matrix_line"] = matrix, today, matrix_line
     entities: dict[str, dict[str, model.Entity]] = {kind: {} for kind in model.KINDS}
     first_path: dict[tuple, str] = {}
     broken = set()
@@ -63,12 +67,12 @@ def validate(tree: ContentTree, diagnostics: Diagnostics, day: Callable[[str], d
             broken.add(key)
             continue
         if memo is None:
-            entity = _checked(doc, diagnostics, matrix, today)
+            entity = _checked(doc, diagnostics, matrix, today, matrix_line)
         else:
             memo_key = (doc.path, doc.digest)
             if memo_key not in memo:
                 local = Diagnostics()
-                memo[memo_key] = (_checked(doc, local, matrix, today), local.items)
+                memo[memo_key] = (_checked(doc, local, matrix, today, matrix_line), local.items)
             entity, found = memo[memo_key]
             if found:
                 diagnostics.extend(found)
@@ -127,8 +131,8 @@ def _statement_pages(pages: dict, config: model.SiteConfig | None, diagnostics: 
             broken.add(("pages", page_id))
 
 
-def validate_entity(doc: RawDoc, diagnostics: Diagnostics, matrix) -> model.Entity | None:
-    ctx = Context(doc, diagnostics, matrix)
+def validate_entity(doc: RawDoc, diagnostics: Diagnostics, matrix, matrix_line: SourceLocation | None = None) -> model.Entity | None:
+    ctx = Context(doc, diagnostics, matrix, matrix_line)
     values = parse_fields(KIND_SPECS[doc.kind], doc.data, ctx, ())
     if values is ERROR:
         return None
@@ -157,9 +161,10 @@ def validate_entity(doc: RawDoc, diagnostics: Diagnostics, matrix) -> model.Enti
     return entity if ok else None
 
 
-def _checked(doc: RawDoc, diagnostics: Diagnostics, matrix, today: dt.date) -> model.Entity | None:
+def _checked(doc: RawDoc, diagnostics: Diagnostics, matrix, today: dt.date,
+             matrix_line: SourceLocation | None = None) -> model.Entity | None:
     """The file's entity (None when it has errors) after its errors and warnings."""
-    entity = validate_entity(doc, diagnostics, matrix)
+    entity = validate_entity(doc, diagnostics, matrix, matrix_line)
     if entity is not None:
         _warn(entity, diagnostics, today)
     return entity

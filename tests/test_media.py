@@ -124,6 +124,9 @@ HOSTILE = {
                     "SVG-bilden innehåller något som en webbläsare kör eller hämtar (onclick=)"),
     "svg-outside": ("logga.svg", SAFE_SVG.replace("<rect ", '<image href="https://example.org/t.png"/><rect ')
                     .encode(), 'kör eller hämtar (href="https://example.org/t.png")'),
+    "svg-animated-link": ("logga.svg", SAFE_SVG.replace("</svg>", '<a href="#g"><set attributeName="href" '
+                          'to="javascript:alert(1)"/><text>x</text></a></svg>').encode(),
+                          "kör eller hämtar (<set attributeName=href>)"),
     "svg-entity": ("logga.svg", b'<!DOCTYPE svg [<!ENTITY a "b">]>' + SAFE_SVG.encode(),
                    "kör eller hämtar (<!DOCTYPE>/<!ENTITY>)"),
     "html-named-png": ("bild.png", b"<html><script>alert(1)</script></html>",
@@ -141,6 +144,13 @@ def test_hostile_media_files_are_refused_at_their_path(tmp_path, case):
     _site(tmp_path, "Text.\n", {name: data})
     errors = _errors(tmp_path)
     assert len(errors) == 1 and errors[0].startswith(f"content/media/{name}: fel: ") and expected in errors[0], errors
+
+
+def test_two_files_whose_names_differ_only_in_case_are_refused_at_the_second(tmp_path):
+    _site(tmp_path, "![Schema](media/Org.png)\n", {"org.png": png(2, 2), "Org.png": png(2, 2)})
+    assert _errors(tmp_path) == [
+        "content/media/org.png: fel: filen har samma namn som content/media/Org.png när stora och små bokstäver räknas "
+        "lika, och på Windows och macOS är de samma fil. Döp om en av filerna, eller ta bort den som inte behövs."]
 
 
 def test_a_link_out_of_the_content_folder_is_refused(tmp_path):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -125,3 +126,91 @@ def test_check_json_is_a_list_of_path_line_level_message_hint(tmp_path):
     make_site(warnings_only, "sv", mistakes=False)
     ok = run_govsite("check", "--format", "json", "--today", "2024-06-01", cwd=warnings_only)
     assert ok.returncode == 0 and all(p["level"] == "warning" for p in json.loads(ok.stdout))
+
+
+# --- hints that teach (issue 15.9) -------------------------------------------------
+
+def _mistakes(tmp_path, language: str, matrix: bool = False) -> list[str]:
+    """The basic site (default matrix) or the English one (its own 5×5 matrix) with four mistakes."""
+    content = tmp_path / "content"
+    shutil.copytree(SITES / ("english" if matrix else "basic") / "content", content)
+    site = content / "site.yaml"
+    site.write_text(site.read_text("utf-8").replace("language: sv", f"language: {language}")
+                    .replace("language: en", f"language: {language}"), "utf-8")
+    unit = sorted((content / "units").glob("*.md"))[0].stem
+    mission = sorted((content / "missions").glob("*.md"))[0].stem
+    (content / "risks/ny.md").write_text(f"---\ntitle: Ny risk\nunit: Förvaltningen\nprobability: 7\nseverity: 2\n"
+                                         f"missions: {mission}, annat\n---\n", "utf-8")
+    (content / "plans/ny.md").write_text(f"---\ntitle: Ny plan\nunit: {unit}\ngoals:\n  - id: mal\n    title: Mål\n"
+                                         "    status: started\n  - id: mal-2\n    title: Mål 2\n    status: not-done\n"
+                                         "---\n", "utf-8")
+    result = run_govsite("check", "--today", "2024-06-01", cwd=tmp_path)
+    assert result.returncode == 1
+    return result.stderr.splitlines()
+
+
+HINTS = {
+    "sv": [
+        'content/plans/ny.md:7: fel: fältet "goals[1].status" kan inte vara "started". Välj ett av: not-started, '
+        "ongoing, done, cancelled.",
+        'content/plans/ny.md:10: fel: fältet "goals[2].status" kan inte vara "not-done". Välj ett av: not-started, '
+        "ongoing, done, cancelled.",
+        'content/risks/ny.md:3: fel: fältet "unit" ska vara ett id (små bokstäver a–z, siffror och bindestreck), inte '
+        '"Förvaltningen". Ett id är ett filnamn utan .md, med små bokstäver a–z, siffror och bindestreck, som den här '
+        "filens: ny.",
+        'content/risks/ny.md:4: fel: fältet "probability" är 7, men riskmatrisen har bara nivåerna 1–4. Välj en av '
+        "nivåerna i govsites standardmatris: 1 Osannolik, 2 Mindre sannolik, 3 Möjlig, 4 Sannolik. Vill ni ha en egen "
+        "matris skriver ni den i content/site.yaml under risk_matrix.",
+        'content/risks/ny.md:6: fel: fältet "missions" ska vara en lista, men "hemlig, annat" är en enda text. Skriv '
+        "listan inom hakparenteser: missions: [hemlig, annat]",
+    ],
+    "en": [
+        'content/plans/ny.md:7: error: the field "goals[1].status" cannot be "started". Choose one of: not-started, '
+        "ongoing, done, cancelled.",
+        'content/plans/ny.md:10: error: the field "goals[2].status" cannot be "not-done". Choose one of: not-started, '
+        "ongoing, done, cancelled.",
+        'content/risks/ny.md:3: error: the field "unit" must be an id (lowercase letters a–z, digits and hyphens), not '
+        '"Förvaltningen". An id is a file name without .md, in lowercase letters a–z, digits and hyphens, like this '
+        "file's: ny.",
+        'content/risks/ny.md:4: error: the field "probability" is 7, but the risk matrix only has the levels 1–5. '
+        "Choose one of the matrix's levels: 1 Rare, 2 Unlikely, 3 Possible, 4 Likely, 5 Almost certain. The matrix is "
+        "in content/site.yaml under risk_matrix, line 16.",
+        'content/risks/ny.md:6: error: the field "missions" must be a list, but "green, annat" is a single text. '
+        "Write the list in square brackets: missions: [green, annat]",
+    ],
+}
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_hints_never_invert_name_the_matrix_in_use_show_the_list_and_use_the_sites_own_ids(tmp_path, language):
+    lines = _mistakes(tmp_path, language, matrix=language == "en")
+    for line in HINTS[language]:
+        assert line in lines, f"expected:\n{line}\ngot:\n" + "\n".join(lines)
+    assert not any("Menade du" in line or "Did you mean" in line for line in lines if ".status" in line)
+    assert not any("svagt-kulturutbud" in line or "weak-cultural" in line for line in lines)
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_the_level_hint_names_the_default_or_the_sites_own_matrix(tmp_path, language):
+    """The same mistake on the other kind of matrix: the Swedish site with its own matrix and the
+    English one with the default (its risk_matrix removed)."""
+    content = tmp_path / "content"
+    shutil.copytree(SITES / ("basic" if language == "sv" else "english") / "content", content)
+    site = content / "site.yaml"
+    text = site.read_text("utf-8")
+    if language == "sv":
+        english = (SITES / "english/content/site.yaml").read_text("utf-8")
+        text += english[english.index("risk_matrix:"):]
+    else:
+        text = text[:text.index("risk_matrix:")]
+    site.write_text(text, "utf-8")
+    risk = sorted((content / "risks").glob("*.md"))[0]
+    risk.write_text(re.sub(r"(?m)^probability: .*$", "probability: 9", risk.read_text("utf-8")), "utf-8")
+    result = run_govsite("check", "--today", "2024-06-01", cwd=tmp_path)
+    line = next(n for n, x in enumerate(site.read_text("utf-8").splitlines(), 1) if x.startswith("risk_matrix:")) \
+        if language == "sv" else 0
+    expected = {"sv": "Välj en av matrisens nivåer: 1 Rare, 2 Unlikely, 3 Possible, 4 Likely, 5 Almost certain. "
+                      f"Matrisen står i content/site.yaml under risk_matrix, rad {line}.",
+                "en": "Choose one of the levels of govsite's default matrix: 1 Unlikely, 2 Less likely, 3 Possible, "
+                      "4 Likely. For a matrix of your own, write it in content/site.yaml under risk_matrix."}[language]
+    assert any(x.endswith(expected) for x in result.stderr.splitlines()), result.stderr

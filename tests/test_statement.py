@@ -83,8 +83,8 @@ def test_a_report_with_findings_says_so_and_every_page_is_said_when_all_were_che
                      broken_links=[{"page": "", "url": "/prov/x/"}])
     text = _statement(tmp_path, "sv", "--audit", report)
     assert "granskades alla webbplatsens 120 sidor" in text
-    assert "Granskningen hittade 2 brister enligt axe-core, 1 trasiga länkar och 0 anrop till andra webbplatser." \
-        in text
+    assert ("Granskningen hittade brister. Brister enligt axe-core: 2. Trasiga länkar: 1. Anrop till andra "
+            "webbplatser: 0.") in text
     assert "inga brister" not in text
 
 
@@ -155,8 +155,8 @@ def test_partial_without_deviations_is_a_warning_at_its_line_and_the_text_adapts
 def test_full_with_deviations_is_shown_as_partial_and_warned_at_its_line(tmp_path):
     content = _site(tmp_path, "sv", "accessibility:\n  compliance: full\n  deviations:\n    - PDF-filerna saknar taggar.\n")
     check = run_govsite("check", "--content", content, cwd=tmp_path)
-    assert "content/site.yaml:8: varning: tillgänglighetsredogörelsen säger compliance: full men listar 1 brister" \
-        in check.stderr, check.stderr
+    assert ("content/site.yaml:8: varning: tillgänglighetsredogörelsen säger compliance: full men listar brister under "
+            "deviations (1), så den visas som delvis förenlig.") in check.stderr, check.stderr
     text = _statement(tmp_path, "sv")
     assert "delvis förenlig med lagen om tillgänglighet till digital offentlig service, på grund av de brister " \
            "som beskrivs nedan" in text
@@ -261,3 +261,29 @@ def test_the_statement_with_its_own_text_and_an_audit_has_no_axe_violations_in_c
         assert axe_violations(visit.page) == []
         visit.assert_clean()
         visit.close()
+
+
+def test_the_live_preview_shows_an_edit_of_the_statements_own_text(tmp_path):
+    from test_serve import serving
+    content = _site(tmp_path)
+    page = content / "pages" / "tillganglighet.md"
+    page.write_text("---\ntitle: Tillgänglighet\n---\n\nFörsta versionen.\n", encoding="utf-8")
+    with serving(tmp_path) as served:
+        status, text = served.get("/tillganglighet/")
+        assert status == 200 and "Första versionen." in text and "Tillsyn" in text
+        page.write_text("---\ntitle: Tillgänglighet\n---\n\nAndra versionen.\n", encoding="utf-8")
+        text = served.wait_for("/tillganglighet/", lambda t: "Andra versionen." in t)
+        assert "Första versionen." not in text and "Anmäl bristande tillgänglighet till DIGG" in text
+
+
+def test_the_report_govsite_audit_writes_is_the_report_build_reads(tmp_path):
+    """The writer (audit.write_report) and the reader (audit.read_report) agree on every field."""
+    from govsite.audit import AXE_TAGS, Report, Violation, write_report
+    _site(tmp_path)
+    report = Report(date="2026-12-01", tool="axe-core", axe_version="4.12.1", tags=AXE_TAGS, base_path="/prov/",
+                    pages_total=31, pages_checked=31, all_pages=True, seconds=12.5, pages=["", "risks/"],
+                    violations=[Violation("image-alt", "critical", "Images must have alt text", "om/", ["img"])])
+    write_report(report, tmp_path / "audit.json")
+    text = _statement(tmp_path, "sv", "--audit", tmp_path / "audit.json")
+    assert "1 december 2026 granskades alla webbplatsens 31 sidor" in text and "axe-core 4.12.1" in text
+    assert "Granskningen hittade brister. Brister enligt axe-core: 1. Trasiga länkar: 0." in text

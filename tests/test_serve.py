@@ -110,9 +110,10 @@ def test_an_edit_is_served_a_mistake_is_shown_over_the_last_good_site_and_a_fix_
         served.edit(RISK, "probability: 4", "probability: 9")
         # (a scan may catch the file half-written and show that problem first; the next poll corrects it)
         page = served.wait_for(RISK_URL, lambda text: 'role="alert"' in text and "bara nivåerna 1–4" in text)
+        matrix_line = (DEMO / "site.yaml").read_text("utf-8").splitlines().index("risk_matrix:") + 1
         problem = ('content/risks/svagt-kulturutbud.md:5: fel: fältet "probability" är 9, men riskmatrisen har '
                    "bara nivåerna 1–4. Välj en av matrisens nivåer: 1 Osannolik, 2 Mindre sannolik, 3 Möjlig, "
-                   "4 Sannolik. Matrisen står i content/site.yaml under risk_matrix, rad 17.")
+                   f"4 Sannolik. Matrisen står i content/site.yaml under risk_matrix, rad {matrix_line}.")
         assert f"<li>{problem}</li>" in page.replace("&quot;", '"')
         assert "Webbplatsen kunde inte byggas om" in page
         assert "Bredden i kulturutbudet är för svag" in page, "the last good site is no longer served"

@@ -100,9 +100,11 @@ def choose(pages: list[str], everything: bool, per_type: int = PER_TYPE, sample:
     return [page for page in pages if page in chosen]
 
 
-def _chromium_path() -> str | None:
+def chromium_path() -> str | None:
+    """The system's Chromium (GOVSITE_CHROMIUM, else `chromium` on the PATH); None: the browser
+    `playwright install chromium` brought (a GitHub runner), as Playwright finds it."""
     found = os.environ.get("GOVSITE_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-    return found or None  # None: the browser `playwright install chromium` brought
+    return found or None
 
 
 def audit(output: Path, base_path: str = "/", everything: bool = False, progress=None) -> Report:
@@ -119,7 +121,7 @@ def audit(output: Path, base_path: str = "/", everything: bool = False, progress
     links: dict[str, set[str]] = defaultdict(set)  # internal address → pages linking to it
     with serve_like_pages(output, base_path) as base, sync_playwright() as playwright:
         host = urlsplit(base).netloc
-        browser = playwright.chromium.launch(executable_path=_chromium_path(), args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         # bypass_csp: axe is injected as a script, which the site's own CSP rightly forbids.
         context = browser.new_context(bypass_csp=True)
         current = {"page": ""}

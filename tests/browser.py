@@ -1,15 +1,13 @@
 """Debian's Chromium driven by Playwright (never `playwright install`: it downloads browsers)."""
 from __future__ import annotations
 
-import os
-import shutil
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
-CHROMIUM = os.environ.get("GOVSITE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage"]
+from govsite.audit import CHROMIUM_ARGS as ARGS, chromium_path
+
+# Launched as `govsite audit` launches it (one place for the flags that keep it off the network).
+CHROMIUM = chromium_path() or "/usr/bin/chromium"
 
 
 @contextmanager

@@ -26,7 +26,7 @@ from urllib.parse import unquote, urlsplit
 
 from . import model
 from .errors import SourceLocation
-from .static_server import serve_like_pages
+from .static_server import serve_like_pages, served
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -166,15 +166,10 @@ def _broken_links(output: Path, base: str, base_path: str, links: dict[str, set[
     broken = []
     for url in sorted(links):
         path = unquote(urlsplit(url).path)
-        if not path.startswith(base_path) or not _served(output, path[len(base_path):]):
+        status, file = served(output, path[len(base_path):]) if path.startswith(base_path) else (404, None)
+        if status == 404 or status == 301 and not file.is_file():  # a redirect to a folder without a page
             broken.extend({"page": page, "url": path, "status": 404} for page in sorted(links[url]))
     return broken
-
-
-def _served(output: Path, relative: str) -> bool:
-    target = output / relative
-    return (target / "index.html").is_file() if relative.endswith("/") or not relative else \
-        target.is_file() or (target / "index.html").is_file() or target.with_suffix(".html").is_file()
 
 
 def summary(report: Report, locale) -> list[str]:

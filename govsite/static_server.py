@@ -15,6 +15,23 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 
+def served(root: Path, relative: str) -> tuple[int, Path | None]:
+    """What GitHub Pages answers for a path under the site root: (200, file), (301, the folder's
+    index.html, which may not exist) for a folder asked without its "/", or (404, None),
+    also for anything outside the root."""
+    root = root.resolve()
+    target = (root / relative).resolve()
+    if root != target and root not in target.parents:
+        return 404, None
+    if target.is_dir():
+        if relative and not relative.endswith("/"):
+            return 301, target / "index.html"
+        target = target / "index.html"
+    elif not target.exists() and target.with_suffix(".html").is_file():
+        target = target.with_suffix(".html")
+    return (200, target) if target.is_file() else (404, None)
+
+
 def _handler(root: Path, prefix: str):
     root = root.resolve()
 
@@ -32,22 +49,15 @@ def _handler(root: Path, prefix: str):
             path = unquote(urlsplit(self.path).path)
             if not path.startswith(prefix):
                 return self._not_found(send_body)
-            relative = path[len(prefix):]
-            target = (root / relative).resolve()
-            if root != target and root not in target.parents:
-                return self._not_found(send_body)
-            if target.is_dir():
-                if relative and not relative.endswith("/"):
-                    self.send_response(301)
-                    self.send_header("Location", path + "/")
-                    self.end_headers()
-                    return
-                target = target / "index.html"
-            elif not target.exists() and target.with_suffix(".html").is_file():
-                target = target.with_suffix(".html")
-            if not target.is_file():
-                return self._not_found(send_body)
-            self._send(200, target, send_body)
+            status, target = served(root, path[len(prefix):])
+            if status == 301:
+                self.send_response(301)
+                self.send_header("Location", path + "/")
+                self.end_headers()
+            elif status == 200:
+                self._send(200, target, send_body)
+            else:
+                self._not_found(send_body)
 
         def _not_found(self, send_body: bool):
             page = root / "404.html"

@@ -27,6 +27,7 @@ from urllib.parse import unquote, urlsplit
 from . import model
 from .errors import SourceLocation
 from .static_server import serve_like_pages, served
+from .validate import site_settings
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -253,12 +254,8 @@ def read_report(path: Path, diagnostics) -> model.AuditRecord | None:
 def base_path_of(content: Path, base_url: str | None) -> str:
     """The path the site will be served under: --base-url, else site.yaml's base_url."""
     if base_url is None:
-        try:
-            import yaml
-            settings = yaml.safe_load((content / "site.yaml").read_text("utf-8"))
-            base_url = settings.get("base_url", "/") if isinstance(settings, dict) else "/"
-        except (OSError, ValueError, yaml.YAMLError):
-            base_url = "/"
+        settings = site_settings(content)
+        base_url = settings.base_url if settings else "/"
     return urlsplit(str(base_url or "/")).path or "/"
 
 

@@ -23,8 +23,8 @@ from .publish import Publication
 from .render import default_theme, plan_pages, site_files, theme_folders
 from .schema import base_url_problem, time_zone as time_zone_of
 from .search import PAGES_PER_PART
-from .source import ContentTree, read_content, read_site
-from .validate import validate, validate_site
+from .source import ContentTree, read_content
+from .validate import site_settings, validate
 from .write import MARKER, UnsafeOutput, WriteFailed, clean_stale, site_writer
 
 
@@ -86,7 +86,7 @@ def today_for(options: Options, time_zone: str, diagnostics: Diagnostics) -> dt.
 
 def _time_zone(content: Path) -> str:
     """The time zone site.yaml names (the default when it names none, or has errors)."""
-    config = validate_site(read_site(content, Diagnostics()), Diagnostics())
+    config = site_settings(content)
     return config.time_zone if config else model.DEFAULT_TIME_ZONE
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from . import model
 from .errors import Diagnostics, SourceLocation
 from .locale import Locale
 from .media import check_bodies
 from .schema import ERROR, KIND_SPECS, SITE_SPEC, Context, dotted, parse_fields, raw_refs
-from .source import ContentTree, RawDoc
+from .source import ContentTree, RawDoc, read_site
 
 # Names the site itself writes at the top of the output: a free page (written at <id>/index.html)
 # may not take them, nor one that is the same file where case does not count (`cname` is CNAME
@@ -181,6 +182,12 @@ def _warn(entity: model.Entity, diagnostics: Diagnostics, today: dt.date) -> Non
     if isinstance(entity, model.Arena) and entity.status == "active" and entity.ends < today:
         diagnostics.warning("arena_past_end", SourceLocation(entity.path, entity.line("status")),
                             ends=entity.ends.isoformat())
+
+
+def site_settings(content: Path) -> model.SiteConfig | None:
+    """site.yaml's settings for what runs before, or without, a build (the build's day, the
+    audit's base path), read and checked as the build reads them; None when they have errors."""
+    return validate_site(read_site(content, Diagnostics()), Diagnostics())
 
 
 def validate_site(doc: RawDoc | None, diagnostics: Diagnostics) -> model.SiteConfig | None:

@@ -1,13 +1,15 @@
 """Media in content: `content/media/` (images and documents), published as is at `media/`.
 
-What may be published (source.py asks `file_problem` of every file it reads there) and
-what a body may show (`check_bodies`, after validation): an image needs alt text (WCAG
-1.1.1) unless it is marked decorative, `![](media/x.png "decorative")`, and every
-`media/…` a body names must exist. Pure functions: bytes or text in, problems out.
+What may be published (source.py asks `file_problem` of every file it reads there), what
+a body may show (`check_bodies`, after validation: an image needs alt text (WCAG 1.1.1)
+unless it is marked decorative, `![](media/x.png "decorative")`, and every `media/…` a body
+names must exist) and an image's size from its header (`image_size`, for the logo). Pure
+functions: bytes or text in, problems or facts out.
 """
 from __future__ import annotations
 
 import re
+import struct
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable, Mapping
 
@@ -22,6 +24,8 @@ IMAGES = {".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": 
 DOCUMENTS = {".pdf": (b"%PDF-",), ".docx": (b"PK\x03\x04",), ".xlsx": (b"PK\x03\x04",), ".pptx": (b"PK\x03\x04",),
              ".odt": (b"PK\x03\x04",), ".ods": (b"PK\x03\x04",), ".odp": (b"PK\x03\x04",), ".csv": (), ".txt": ()}
 ALLOWED = {**IMAGES, **DOCUMENTS}
+IMAGE_TYPES = {"svg": "image/svg+xml", "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
+               "gif": "image/gif", "webp": "image/webp"}  # for <link rel="icon" type=…>
 # How a body marks an image that carries no information (WCAG 1.1.1: alt="" for decoration).
 DECORATIVE = ("decorative", "dekorativ")
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -122,3 +126,34 @@ def _nearest(address: str, media: Mapping[str, bytes]) -> str:
     names = {path[len(FOLDER) + 1:]: path for path in media}
     found = difflib.get_close_matches(address[len(FOLDER) + 1:], list(names), n=1, cutoff=0.75)
     return names[found[0]] if found else ""
+
+
+def image_size(data: bytes, name: str) -> tuple[int, int]:
+    """(width, height) from an image's header: PNG, GIF, JPEG, or an SVG's width/height or
+    viewBox; (0, 0) when it cannot be told."""
+    try:
+        if data.startswith(b"\x89PNG\r\n\x1a\n"):
+            return struct.unpack(">II", data[16:24])
+        if data[:6] in (b"GIF87a", b"GIF89a"):
+            return struct.unpack("<HH", data[6:10])
+        if data.startswith(b"\xff\xd8"):
+            index = 2
+            while index + 9 < len(data):
+                marker, length = data[index + 1], struct.unpack(">H", data[index + 2:index + 4])[0]
+                if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+                    height, width = struct.unpack(">HH", data[index + 5:index + 9])
+                    return width, height
+                index += 2 + length
+        if name.lower().endswith(".svg"):
+            head = data[:2000].decode("utf-8", "replace")
+            tag = re.search(r"<svg\b[^>]*>", head, re.S)
+            attrs = dict(re.findall(r'([\w:-]+)\s*=\s*"([^"]*)"', tag.group(0))) if tag else {}
+            number = r"\s*([0-9.]+)\s*(?:px)?\s*"
+            if re.fullmatch(number, attrs.get("width", "")) and re.fullmatch(number, attrs.get("height", "")):
+                return round(float(attrs["width"].strip(" px"))), round(float(attrs["height"].strip(" px")))
+            box = attrs.get("viewBox", "").replace(",", " ").split()
+            if len(box) == 4:
+                return round(float(box[2])), round(float(box[3]))
+    except (struct.error, ValueError, IndexError):
+        pass
+    return 0, 0

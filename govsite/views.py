@@ -6,7 +6,7 @@ import dataclasses
 import functools
 from dataclasses import dataclass
 
-from . import model
+from . import media, model
 from .locale import Locale
 
 
@@ -347,48 +347,11 @@ def brand(site: model.Site) -> dict:
     def image(path: str, alt: str = "") -> Image | None:
         if not path or path not in site.media:
             return None
-        width, height = image_size(site.media[path], path)
-        return Image(path, alt, width, height, IMAGE_TYPES.get(path.rsplit(".", 1)[-1].lower(), ""))
+        width, height = media.image_size(site.media[path], path)
+        return Image(path, alt, width, height, media.IMAGE_TYPES.get(path.rsplit(".", 1)[-1].lower(), ""))
 
     return {"logo": image(theme.logo, theme.logo_alt), "favicon": image(theme.favicon),
             "colour": theme.colour}
-
-
-IMAGE_TYPES = {"svg": "image/svg+xml", "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
-               "gif": "image/gif", "webp": "image/webp"}
-
-
-def image_size(data: bytes, name: str) -> tuple[int, int]:
-    """(width, height) from an image's header: PNG, GIF, JPEG, or an SVG's width/height or
-    viewBox; (0, 0) when it cannot be told."""
-    import re
-    import struct
-    try:
-        if data.startswith(b"\x89PNG\r\n\x1a\n"):
-            return struct.unpack(">II", data[16:24])
-        if data[:6] in (b"GIF87a", b"GIF89a"):
-            return struct.unpack("<HH", data[6:10])
-        if data.startswith(b"\xff\xd8"):
-            index = 2
-            while index + 9 < len(data):
-                marker, length = data[index + 1], struct.unpack(">H", data[index + 2:index + 4])[0]
-                if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-                    height, width = struct.unpack(">HH", data[index + 5:index + 9])
-                    return width, height
-                index += 2 + length
-        if name.lower().endswith(".svg"):
-            head = data[:2000].decode("utf-8", "replace")
-            tag = re.search(r"<svg\b[^>]*>", head, re.S)
-            attrs = dict(re.findall(r'([\w:-]+)\s*=\s*"([^"]*)"', tag.group(0))) if tag else {}
-            number = r"\s*([0-9.]+)\s*(?:px)?\s*"
-            if re.fullmatch(number, attrs.get("width", "")) and re.fullmatch(number, attrs.get("height", "")):
-                return round(float(attrs["width"].strip(" px"))), round(float(attrs["height"].strip(" px")))
-            box = attrs.get("viewBox", "").replace(",", " ").split()
-            if len(box) == 4:
-                return round(float(box[2])), round(float(box[3]))
-    except (struct.error, ValueError, IndexError):
-        pass
-    return 0, 0
 
 
 def brand_css(colour: str) -> bytes:

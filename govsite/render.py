@@ -349,8 +349,7 @@ class Renderer:
     @jinja2.pass_context
     def _main_menu(self, context) -> list:
         page, entity = context["page"], context["entity"]
-        kinds = self._memo("shown_kinds", lambda: views.shown_kinds(self.site))
-        return views.main_menu(self.locale, kinds, self._nav_pages(), page.kind, entity,
+        return views.main_menu(self.locale, context["shown_kinds"](), self._nav_pages(), page.kind, entity,
                                bool(context.get("has_search_page")), page.path)
 
     # --- rendering ---

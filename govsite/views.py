@@ -436,6 +436,7 @@ def template_helpers(site: model.Site, locale: Locale) -> dict:
     """Template globals of the citizen's theme (Renderer adds them)."""
     matrix = site.config.risk_matrix
     by_value = functools.cache(lambda: risks_by_value(site))  # the register, the sections and home: one sort
+    kinds = functools.cache(lambda: shown_kinds(site))  # the menu, the home page and the footer of every page
     return {
         "tone": lambda value: tone(matrix, value),
         "risks_by_value": by_value,
@@ -449,6 +450,6 @@ def template_helpers(site: model.Site, locale: Locale) -> dict:
         "accessibility_path": lambda: accessibility_path(locale),
         "last_updated": lambda entity: last_updated(site, entity),
         "brand": lambda: brand(site),
-        "shown_kinds": lambda: shown_kinds(site),
+        "shown_kinds": kinds,
         "page_links": lambda page, entity: page_links(site, locale, page.path, entity),
     }

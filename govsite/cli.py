@@ -215,5 +215,6 @@ def _build(options: Options) -> int:
                                          seconds=f"{result.seconds['total']:.2f}", output=options.output))
     return 0
 
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -157,7 +157,8 @@ def audit(output: Path, base_path: str = "/", everything: bool = False, progress
         browser.close()
         broken += _broken_links(output, base, base_path, links)
     return Report(date=dt.date.today().isoformat(), tool="axe-core", axe_version=axe_version, tags=AXE_TAGS,
-                  base_path=base_path, pages_total=len(pages), pages_checked=len(chosen), all_pages=everything,
+                  base_path=base_path, pages_total=len(pages), pages_checked=len(chosen),
+                  all_pages=len(chosen) == len(pages),
                   seconds=round(time.perf_counter() - started, 1), pages=chosen, violations=violations,
                   broken_links=broken, third_party_requests=outside)
 

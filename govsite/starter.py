@@ -41,8 +41,10 @@ def requirement(direct_url: dict | None, version: str) -> Requirement:
     local = url.startswith("file:")
     vcs = direct_url.get("vcs_info") or {}
     if vcs.get("vcs") == "git" and vcs.get("commit_id"):
-        # The `#egg=` form: pip 23 refuses `govsite @ git+…` with extras, both accept this.
-        return Requirement(f"git+{url}@{vcs['commit_id']}#egg=govsite[audit]", "address" if local else "")
+        if local:  # pip 23 reads `name @ git+file:///…` as a file name: the `#egg=` form, to be replaced anyway
+            return Requirement(f"git+{url}@{vcs['commit_id']}#egg=govsite[audit]", "address")
+        # PEP 508: pip 25 refuses an `#egg=` fragment with extras, which a runner's pip may be.
+        return Requirement(f"govsite[audit] @ git+{url}@{vcs['commit_id']}")
     if "archive_info" in direct_url and not local:
         return Requirement(f"govsite[audit] @ {url}")
     return Requirement(f"govsite[audit]=={version}", "folder")

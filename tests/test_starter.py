@@ -121,7 +121,7 @@ def test_the_publish_workflow_caches_and_the_check_workflow_annotates(tmp_path):
 
 @pytest.mark.parametrize(("direct_url", "line", "replace"), [
     ({"url": "https://github.com/nora/govsite", "vcs_info": {"vcs": "git", "commit_id": "a" * 40}},
-     f"git+https://github.com/nora/govsite@{'a' * 40}#egg=govsite[audit]", ""),
+     f"govsite[audit] @ git+https://github.com/nora/govsite@{'a' * 40}", ""),
     (None, "govsite[audit]==0.1.0", ""),
     ({"url": "file:///home/k/govsite", "dir_info": {}}, "govsite[audit]==0.1.0", "folder"),
     ({"url": "file:///home/k/govsite", "vcs_info": {"vcs": "git", "commit_id": "b" * 40}},

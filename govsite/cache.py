@@ -48,9 +48,10 @@ from .source import RawDoc
 FOLDER = ".govsite-cache"
 FILE = "cache.json"
 FORMAT = "govsite-cache"
-VERSION = 2
+VERSION = 3
 _FRAGMENTS, _END = b'"fragments"\n', b'"end"\n'
 _SHA1 = re.compile(r"[0-9a-f]{40}")
+_PRINT = re.compile(r"[0-9a-f]{32}")  # a page's fingerprint (engine.py)
 _LEVELS = ("error", "warning", "notice")
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -220,9 +221,12 @@ class BuildCache:
 
     # --- the whole build: nothing changed, nothing to do ---
 
-    def remember_build(self, inputs: str, language: str, diagnostics: list, paths: list[str], output=None) -> None:
+    def remember_build(self, inputs: str, language: str, diagnostics: list, paths: list[str], output=None,
+                       pages: dict | None = None) -> None:
+        """The last good build: what it read (`inputs`, "" when unknown), what it said, every path
+        it wrote, which output folder it wrote (output.identity) and each page's fingerprint (engine.py)."""
         self.last_build = {"inputs": inputs, "language": language, "diagnostics": diagnostics, "paths": paths,
-                           "output": output}
+                           "output": output, "pages": dict(pages or {})}
         self._last_build_changed = True
         # an unchanged build keeps every entry of the previous one
         if not self._used_docs:
@@ -262,7 +266,7 @@ def _stored_build(last: dict | None):
         return None
     return {"inputs": last["inputs"], "language": last["language"],
             "diagnostics": _stored_diagnostics(last["diagnostics"]), "paths": list(last["paths"]),
-            "output": None if last["output"] is None else list(last["output"])}
+            "output": None if last["output"] is None else list(last["output"]), "pages": dict(last["pages"])}
 
 
 # --- reading: every field checked; _Invalid (or any error) means the whole file is ignored ---
@@ -294,8 +298,13 @@ def _header(header, key: str) -> dict | None:
     last = header["last_build"]
     if last is None:
         return None
-    _require(type(last) is dict and last.keys() == {"inputs", "language", "diagnostics", "paths", "output"}, "build")
-    _require(type(last["inputs"]) is str and _SHA1.fullmatch(last["inputs"]) is not None, "inputs")
+    _require(type(last) is dict and last.keys() == {"inputs", "language", "diagnostics", "paths", "output", "pages"},
+             "build")
+    _require(type(last["inputs"]) is str and (last["inputs"] == "" or _SHA1.fullmatch(last["inputs"]) is not None),
+             "inputs")
+    pages = last["pages"]
+    _require(type(pages) is dict and all(_safe_output_path(p) and type(f) is str and _PRINT.fullmatch(f) is not None
+                                         for p, f in pages.items()), "pages")
     _require(last["language"] in LANGUAGES, "language")
     paths, output = last["paths"], last["output"]
     _require(type(paths) is list and all(type(p) is str and _safe_output_path(p) for p in paths), "paths")
@@ -304,7 +313,7 @@ def _header(header, key: str) -> dict | None:
                  and _is_int(output[1]) and _is_int(output[2]), "output")
         output = tuple(output)
     return {"inputs": last["inputs"], "language": last["language"], "diagnostics": _diagnostics(last["diagnostics"]),
-            "paths": paths, "output": output}
+            "paths": paths, "output": output, "pages": pages}
 
 
 def _safe_output_path(path: str) -> bool:

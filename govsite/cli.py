@@ -12,7 +12,8 @@ from pathlib import Path
 from . import __version__
 from .errors import BuildFailed, Diagnostic
 from .locale import LANGUAGES, Locale
-from .pipeline import Options, build, check, output_identity
+from .engine import build, check
+from .pipeline import Options, output_identity
 from .search import PAGES_PER_PART
 from .source import site_language
 from .write import Interrupted

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from xml.sax.saxutils import escape
 
 from . import model
 from .export import absolute, has_address, safe_strings
+from .schema import HOSTNAME
 from .links import entity_path
 from .markup import safe_address, xml_text
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
-HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
 def page_address(site: model.Site, path: str) -> str:

@@ -12,14 +12,13 @@ import dataclasses
 import datetime as dt
 import io
 import json
-import re
 
 from . import model
 from .history import history_as_data
 from .links import entity_path
 from .markup import safe_address, safe_text
 from .locale import Locale
-from .schema import KIND_SPECS, ID_RE, Text, object_schema, refs_of
+from .schema import ID_RE, KIND_SPECS, Text, licence_named, object_schema, refs_of
 
 SCHEMA_VERSION = "1.0"
 DATA = "data/"
@@ -265,21 +264,8 @@ def register_rows(site: model.Site, entity: model.Entity) -> str:
 
 # --- DCAT-AP-SE catalog -------------------------------------------------------------------
 
-CC0 = ("CC0 1.0", "http://creativecommons.org/publicdomain/zero/1.0/")
-LICENCES = {"cc0": CC0, "cc0-1.0": CC0,
-            "cc-by-4.0": ("CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/"),
-            "cc-by-sa-4.0": ("CC BY-SA 4.0", "https://creativecommons.org/licenses/by-sa/4.0/")}
-
-
 def licence(site: model.Site) -> tuple[str, str]:
-    """(name, address) of the data licence: CC0 unless site.yaml says `licence:` (a known
-    name such as CC-BY-4.0, or an address). An unknown name has no address: never a wrong one."""
-    text = (site.config.licence or "").strip()
-    if not text:
-        return CC0
-    if text.startswith(("http://", "https://")) and not any(c.isspace() or c in "<>\"'" for c in text):
-        return text, text
-    return LICENCES.get(re.sub(r"[\s_]+", "-", text.lower()), (text, ""))
+    return licence_named(site.config.licence)
 
 
 def _licence_node(site: model.Site) -> dict:

@@ -1,31 +1,25 @@
-"""The single straight line: read → validate → resolve → render → write."""
+"""The content half of the build, which engine.py drives: options, the site's day, and
+settle (validate, apply the options, resolve references)."""
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import datetime as dt
 import os
 import re
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import model
 from .audit import read_report
-from .cache import BuildCache, OutputFiles, inputs_digest
-from .errors import BuildFailed, Diagnostic, Diagnostics, SourceLocation
-from .history import history_revision, with_history
+from .errors import Diagnostic, Diagnostics, SourceLocation
 from .links import ResolveMemo, resolve
+from .write import MARKER
 from .locale import LANGUAGES
-from .parallel import render_pages
-from .publish import Publication
-from .render import default_theme, plan_pages, site_files, theme_folders
 from .schema import base_url_problem, time_zone as time_zone_of
 from .search import PAGES_PER_PART
 from .source import ContentTree, read_content
 from .validate import site_settings, validate
-from .write import MARKER, UnsafeOutput, WriteFailed, clean_stale, site_writer
 
 
 @dataclass
@@ -57,6 +51,8 @@ class Result:
     files: Mapping[str, bytes] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    rendered: int = 0  # pages rendered (the others were as the last build left them)
+    everything: bool = False  # every page was rendered, and the output written anew
 
 
 # The last second of the year 9999 (as compilers that read SOURCE_DATE_EPOCH bound it).
@@ -84,7 +80,7 @@ def today_for(options: Options, time_zone: str, diagnostics: Diagnostics) -> dt.
     return dt.datetime.now(zone).date()
 
 
-def _time_zone(content: Path) -> str:
+def site_settings_time_zone(content: Path) -> str:
     """The time zone site.yaml names (the default when it names none, or has errors)."""
     config = site_settings(content)
     return config.time_zone if config else model.DEFAULT_TIME_ZONE
@@ -117,14 +113,6 @@ def settle(tree: ContentTree, options: Options, diagnostics: Diagnostics, memo=N
     return content.config.language, None if diagnostics.errors else site
 
 
-def _file_digest(path: Path | None) -> str | None:
-    """A file the build reads outside content/ (the audit report), by content."""
-    try:
-        return hashlib.sha1(Path(path).read_bytes()).hexdigest() if path is not None else None
-    except OSError:
-        return "unreadable"
-
-
 def output_identity(output: Path):
     """Which write made the output folder: its marker file is new with every write_site."""
     try:
@@ -134,110 +122,5 @@ def output_identity(output: Path):
         return None
 
 
-def _failed(diagnostics: Diagnostics, strict: bool) -> bool:
+def failed(diagnostics: Diagnostics, strict: bool) -> bool:
     return bool(diagnostics.errors or (strict and diagnostics.warnings))
-
-
-def check(options: Options) -> Result:
-    diagnostics = Diagnostics()
-    language, site = load(options, diagnostics)
-    return Result(site, language, diagnostics=diagnostics.items)
-
-
-def build(options: Options, write: bool = True) -> Result:
-    """Build the site; raises BuildFailed (with every diagnostic) and leaves output alone."""
-    seconds = {}
-    started = time.perf_counter()
-    diagnostics = Diagnostics()
-    if write:  # a build killed mid-swap left the site in a temp folder: put it back first
-        clean_stale(Path(options.output))
-    cache = BuildCache.load(options.content) if options.cache else None
-    inputs = ""
-    if cache is not None and write and options.skip_unchanged:
-        # Nothing read by the build changed since the last one, whose output is intact:
-        # nothing to do (Result.site is then None; the files are read from the output).
-        probe = Diagnostics()  # a bad SOURCE_DATE_EPOCH: no skipping; the build below reports it
-        today = today_for(options, _time_zone(options.content), probe)
-        inputs = "" if probe.errors else inputs_digest([options.content, *theme_folders(options.theme)], (
-            options.base_url, options.with_drafts, today.isoformat(), options.strict,
-            str(Path(options.output).resolve()), history_revision(options.content), options.search_part_pages,
-            _file_digest(options.audit)))
-        last = cache.last_build
-        if inputs and last and last["inputs"] == inputs and last["output"] is not None \
-                and last["output"] == output_identity(options.output):
-            seconds["total"] = time.perf_counter() - started
-            return Result(None, last["language"], OutputFiles(Path(options.output), last["paths"]),
-                          list(last["diagnostics"]), seconds)
-    language, site = load(options, diagnostics, cache)
-    seconds["load"] = time.perf_counter() - started
-    if site is None or _failed(diagnostics, options.strict):
-        raise BuildFailed(diagnostics.items, language)
-    site = with_history(site, options, diagnostics)  # git history: what changed, when and why
-    publication = Publication(site, search_part_pages=options.search_part_pages)
-    theme = Path(options.theme or default_theme())
-    pages = plan_pages(site) + publication.pages()
-    files = site_files(theme, site)
-    # Open data, feeds and the sitemap need only the pages' paths: made before the pages, so that a
-    # written build knows every path before it writes anything (write.py checks them all first).
-    # The open data is also made before the workers fork: the data page lists its files' sizes,
-    # and without this the worker rendering it made it too (3 s at 10,000 entities).
-    files.update(publication.beside_pages([*files, *(page.path for page in pages)], diagnostics))
-
-    def render(sink=None) -> dict[str, bytes]:
-        # Every core renders pages (parallel.py); same bytes as Renderer.render_all(pages).
-        return render_pages(site, theme, pages, diagnostics, helpers=publication.helpers(), cache=cache, sink=sink)
-
-    if not write:
-        files.update(render())
-        files.update(publication.index_pages(files, diagnostics))
-        seconds["render"] = time.perf_counter() - started - seconds["load"]
-        if _failed(diagnostics, options.strict):
-            raise BuildFailed(diagnostics.items, language)
-    else:
-        files = _write(options, publication, files, pages, render, diagnostics, language)
-        seconds["render"] = time.perf_counter() - started - seconds["load"]
-    if cache is not None:
-        if inputs:  # only when skip_unchanged: a build that may be skipped next time
-            cache.remember_build(inputs, language, diagnostics.items, list(files),
-                                 output=output_identity(options.output) if write else None)
-        cache.save()
-    seconds["total"] = time.perf_counter() - started
-    return Result(site, language, files, diagnostics.items, seconds)
-
-
-def _write(options: Options, publication: Publication, files: dict[str, bytes], pages: list, render,
-           diagnostics: Diagnostics, language: str) -> OutputFiles:
-    """Render the pages straight into the new output folder (the workers write them: this process
-    never holds them all, 177 MB at 10,000 entities), index them, swap; the files, read on demand.
-    A failure anywhere, rendering included, leaves the old output as it was (write.py)."""
-    content = Path(options.content).resolve()
-    theme = Path(options.theme or default_theme()).resolve()
-    paths = [*files, *(page.path for page in pages)]  # `files` is emptied as it is written
-    try:
-        # Never replace, nor write inside, what the build reads: content, theme, project, cwd.
-        with site_writer(Path(options.output), paths, protected=[content, content.parent, Path.cwd(), theme],
-                         forbid_inside=[content, theme]) as writer:
-            for relpath in sorted(files):
-                writer.put(relpath, files.pop(relpath))
-            publication.forget_data()  # written: the workers need not inherit them, nor this process keep them
-            render(writer.put)
-            if _failed(diagnostics, options.strict):  # before the swap: the old site stays
-                raise BuildFailed(diagnostics.items, language)
-
-            def index_search(folder: Path) -> list[str]:
-                added = publication.index_written(folder, diagnostics)
-                if _failed(diagnostics, options.strict):
-                    raise BuildFailed(diagnostics.items, language)
-                return added
-
-            # The search index is made where the pages are (no copy, no read-back).
-            added = writer.swap(index_search if publication.makes_search_index() else None)
-    except WriteFailed as exc:
-        diagnostics.error("output_write_failed", SourceLocation(str(options.output)), output=str(options.output),
-                          reason=exc.reason)
-        raise BuildFailed(diagnostics.items, language) from exc
-    except UnsafeOutput as exc:
-        diagnostics.error("output_unsafe", SourceLocation(str(options.output)), output=str(options.output),
-                          reason=str(exc))
-        raise BuildFailed(diagnostics.items, language) from exc
-    return OutputFiles(Path(options.output), paths + added)

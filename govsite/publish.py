@@ -161,6 +161,10 @@ class Publication:
             letters.setdefault(letter, []).append(entity)
         return [Letter(letter, tuple(items)) for letter, items in letters.items()]
 
+    def reuse_records(self, records: dict) -> None:
+        """Open-data records that cannot have changed (the engine decides), before `data` is made."""
+        self.known_records = records
+
     @functools.cached_property
     def data(self) -> dict[str, bytes]:
         return export.export(self.site, self.known_records, self.records)
@@ -192,7 +196,7 @@ class Publication:
         """The parts of the search index after the first, which the search page merges into it."""
         return search.parts(len(export.published(self.site)), self.search_part_pages)[1:]  # a page each
 
-    def _public_pages(self) -> set[str]:
+    def public_pages(self) -> set[str]:
         return {entity_path(e.kind, e.id) + "index.html" for e in export.published(self.site)}
 
     def licence(self) -> tuple[str, str]:
@@ -239,16 +243,9 @@ class Publication:
             files["sitemap.xml"] = discovery.sitemap(site, html, discovery.lastmods(site))
         else:
             diagnostics.notice("publish_no_base_url", where)
-        if site.config.cname:
-            cname = discovery.cname(site)
-            if cname is None:
-                diagnostics.warning("publish_bad_cname", where, cname=site.config.cname)
-            else:
-                files["CNAME"] = cname
-        licence_name, licence_url = self.licence()
-        if not licence_url:
-            diagnostics.warning("publish_unknown_licence", where, licence=licence_name,
-                                known=", ".join(sorted(export.LICENCES)))
+        cname = discovery.cname(site)  # a name that is none: validate.py warned at its line
+        if cname is not None:
+            files["CNAME"] = cname
         for name, free in (("search", self.search_page), ("data", self.data_page)):
             if not free:  # a communicator's page of that name wins; say what is missing
                 diagnostics.warning("publish_path_taken", SourceLocation(f"content/pages/{name}.md", 1),
@@ -260,7 +257,7 @@ class Publication:
         if not self.makes_search_index():
             return {}
         try:
-            return search.search_index({p: rendered[p] for p in sorted(self._public_pages()) if p in rendered},
+            return search.search_index({p: rendered[p] for p in sorted(self.public_pages()) if p in rendered},
                                        self.search_part_pages)
         except search.SearchFailed as exc:
             diagnostics.warning("publish_search_failed", SourceLocation(self.site.config.path, 1), problem=str(exc))
@@ -273,7 +270,7 @@ class Publication:
         """Index the site where write.py has just written it (search.py); the paths added.
         Without an index the search page still offers the A–Ö index: a warning, not an error."""
         try:
-            return search.index_site(root, self._public_pages(), self.search_part_pages)
+            return search.index_site(root, self.public_pages(), self.search_part_pages)
         except search.SearchFailed as exc:
             diagnostics.warning("publish_search_failed", SourceLocation(self.site.config.path, 1), problem=str(exc))
             return []

@@ -6,17 +6,13 @@ entity's file instead of rendering blank.
 """
 from __future__ import annotations
 
-import copy
 import functools
-import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 import jinja2
-from jinja2 import nodes
-from jinja2.ext import Extension
 from markupsafe import Markup as SafeHtml
 
 from . import model, views
@@ -105,113 +101,6 @@ def relative_url(from_page: str, target: str) -> str:
     return rel + (f"#{fragment}" if fragment else "")
 
 
-def _keys(subject) -> tuple:
-    """Who a fragment shows: of an Entity or views.Item, a (kind, id) key, or a list of them.
-    A key may go on after (kind, id) (views.GoalRow); the store forgets it by its first two."""
-    if hasattr(subject, "key"):
-        return (subject.key,)
-    if isinstance(subject, tuple) and len(subject) == 2 and isinstance(subject[0], str):
-        return (subject,)
-    try:
-        return tuple([item.key for item in subject])  # a list of rows: 3,500 risks, once per page
-    except AttributeError:
-        return tuple(key for item in subject for key in _keys(item))
-
-
-class FragmentStore:
-    """Rendered fragments of the live preview, each kept until an edit reaches one of its entities."""
-
-    def __init__(self) -> None:
-        # Numbered: a list's keys may be 3,500 risks long, hashed once per lookup, never per member.
-        self._number: dict = {}  # (entity keys, place) → fragment number
-        self._entry: dict = {}  # fragment number → ((entity keys, place), markup)
-        self._by_key: dict = {}  # entity key → the numbers of the fragments showing it
-        self._numbers = itertools.count()
-
-    def get(self, keys: tuple, place: tuple):
-        number = self._number.get((keys, place))
-        return None if number is None else self._entry[number][1]
-
-    def put(self, keys: tuple, place: tuple, markup) -> None:
-        self.forget_entry(self._number.get((keys, place)))
-        number = next(self._numbers)
-        self._number[(keys, place)] = number
-        self._entry[number] = ((keys, place), markup)
-        for key in keys:
-            self._by_key.setdefault(key[:2], set()).add(number)
-
-    def forget(self, keys) -> None:
-        """Drop every fragment showing any of these entities."""
-        for key in keys:
-            for number in self._by_key.pop(key, ()):
-                self.forget_entry(number)
-
-    def forget_entry(self, number) -> None:
-        entry = self._entry.pop(number, None) if number is not None else None
-        if entry is not None:
-            del self._number[entry[0]]
-            for key in entry[0][0]:
-                self._by_key.get(key[:2], set()).discard(number)
-
-
-class EntityFragments(Extension):
-    """`{% fragment entity %}…{% endfragment %}`: markup that shows one entity (an Entity, a
-    views.Item or a (kind, id) key) and what it links to, and nothing else of the page;
-    `{% fragment plan, goal.id %}` when one entity shows in several fragments at one place;
-    `{% fragment run %}` for markup made of those entities only (rows of a list, cut into
-    runs by views.runs so that an edit that moves one row keeps the other runs).
-
-    A build renders it every time. The live preview (incremental.py) gives the Renderer a
-    FragmentStore and keeps each fragment until an edit can reach one of its entities, the
-    same rule that keeps entity pages: the risk register of 3,500 risks is then a few kept
-    lists, not 14,000 macro calls. Nothing but the entities, their links, the settings and
-    the page's own path may change what is inside."""
-
-    tags = {"fragment"}
-
-    def __init__(self, environment):
-        super().__init__(environment)
-        environment.extend(fragments=None)  # a FragmentStore, in the live preview
-        # Filters, not calls: Jinja calls a filter directly, while a call in a template goes
-        # through context.call's checks, which cost more than a kept row saves.
-        environment.filters["_kept_fragment"] = self._kept
-        environment.filters["_keep_fragment"] = self._keep
-        self.found = None  # what _kept found, for the output right after it
-        self._tags = itertools.count()
-        self._pending: dict = {}  # id of a fragment's subject being rendered → its entity keys
-
-    def parse(self, parser):
-        lineno = next(parser.stream).lineno
-        subject = parser.parse_expression()
-        variant = parser.parse_expression() if parser.stream.skip_if("comma") else nodes.Const(None)
-        body = parser.parse_statements(("name:endfragment",), drop_needle=True)
-        # Where the tag is: two on one line (a list and its rows) must not share their markup.
-        where = nodes.Const(f"{parser.name}:{lineno}:{next(self._tags)}")
-        args = [nodes.Name("page", "load"), variant, where]
-        kept = nodes.Filter(subject, "_kept_fragment", args, [], None, None)
-        keep = nodes.Filter(None, "_keep_fragment", copy.deepcopy([subject] + args), [], None, None)
-        # {% if subject|_kept_fragment(…) %}{{ found }}{% else %}{% filter _keep_fragment(subject, …) %}body…
-        return nodes.If(kept, [nodes.Output([self.attr("found")])], [],
-                        [nodes.FilterBlock(body, keep)]).set_lineno(lineno)
-
-    def _kept(self, subject, page, variant, where: str) -> bool:
-        store = self.environment.fragments
-        if store is None:
-            return False
-        keys = _keys(subject)
-        self.found = store.get(keys, (where, page.path, variant))
-        if self.found is None:  # _keep comes next, after the fragments inside this one
-            self._pending[id(subject)] = keys
-        return self.found is not None
-
-    def _keep(self, markup, subject, page, variant, where: str):
-        store = self.environment.fragments
-        if store is not None:
-            keys = self._pending.pop(id(subject), None) or _keys(subject)
-            store.put(keys, (where, page.path, variant), markup)
-        return markup
-
-
 class Renderer:
     """Renders pages of one Site; make one per process (templates compile once)."""
 
@@ -230,7 +119,6 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
-            extensions=[EntityFragments],
         )
         self.env.filters["date"] = self.locale.date
         self.env.globals.update(
@@ -245,14 +133,6 @@ class Renderer:
         self.env.globals["recent_changes_shown"] = RECENT_LIMIT
         # Features outside the core (publishing, history ...) give templates their own helpers.
         self.env.globals.update(helpers or {})
-
-    def use_site(self, site: model.Site) -> None:
-        """Render another version of the same site (incremental.py), keeping the
-        compiled templates; settings and theme must be the same."""
-        self.site = site
-        self.env.globals.update(site=site, config=site.config, lookup=site.get)
-        self.env.globals.update(views.template_helpers(site, self.locale))  # they read the site too
-        self._views = {}
 
     # --- helpers the templates call ---
 

@@ -17,6 +17,24 @@ from .errors import Diagnostics
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 URL_SCHEMES = ("http://", "https://")
 ERROR = object()  # a value that failed; its diagnostic is already reported
+# site.yaml's `cname`: a domain name GitHub Pages can serve (discovery.py writes CNAME).
+HOSTNAME = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+CC0 = ("CC0 1.0", "http://creativecommons.org/publicdomain/zero/1.0/")
+LICENCES = {"cc0": CC0, "cc0-1.0": CC0,
+            "cc-by-4.0": ("CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/"),
+            "cc-by-sa-4.0": ("CC BY-SA 4.0", "https://creativecommons.org/licenses/by-sa/4.0/")}
+
+
+def licence_named(text: str) -> tuple[str, str]:
+    """(name, address) of the data licence: CC0 unless site.yaml says `licence:` (a known
+    name such as CC-BY-4.0, or an address). An unknown name has no address: never a wrong one."""
+    text = (text or "").strip()
+    if not text:
+        return CC0
+    if text.startswith(("http://", "https://")) and not any(c.isspace() or c in "<>\"'" for c in text):
+        return text, text
+    return LICENCES.get(re.sub(r"[\s_]+", "-", text.lower()), (text, ""))
 
 
 @dataclass

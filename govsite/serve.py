@@ -31,7 +31,7 @@ from pathlib import Path
 
 from .errors import BuildFailed
 from .locale import Locale
-from .incremental import LiveBuild
+from .engine import Engine
 from .pipeline import Options
 
 SERVE_CSS = "/_govsite/serve.css"  # the banner's style (inline style would break the site's CSP)
@@ -62,7 +62,7 @@ class Rebuilder:
         self.language = "sv"
         self.generation = 0  # counts good builds
         self.last_seconds: tuple[float, float] = (0.0, 0.0)  # (wall, cpu) of the latest build
-        self._live: LiveBuild | None = None  # the site kept in memory between edits
+        self._engine: Engine | None = None  # the build engine, its last site kept in memory between edits
         self.watched = [Path(options.content)] + ([Path(options.theme)] if options.theme else [])
         self._snapshot = self._scan()
 
@@ -102,14 +102,12 @@ class Rebuilder:
     def _build(self, changed: list[Path]) -> tuple[str, dict[str, bytes], list]:
         """The single build step: (language, files, diagnostics), or BuildFailed.
 
-        The site stays in memory (incremental.LiveBuild): an edit re-reads the changed files
-        and re-renders only the pages that can show them; no list of changes means all of it."""
-        if self._live is None:
-            self._live = LiveBuild(self.options, write=self.write, freeze_gc=True)
-        result = self._live.rebuild(changed) if changed else self._live.build()
-        if not result.ok:
-            raise BuildFailed(result.diagnostics, result.language)
-        return result.language, dict(self._live.files), result.diagnostics
+        The engine keeps the site in memory (engine.py): an edit re-reads the changed files
+        and renders only the pages whose inputs changed; no list of changes means read all."""
+        if self._engine is None:
+            self._engine = Engine(self.options, write=self.write, keep_files=True, freeze_gc=True)
+        result = self._engine.build(changed or None)
+        return result.language, dict(result.files), result.diagnostics
 
     def rebuild(self, changed: list[Path]) -> bool:
         """Build the site again; on failure keep the last good files and record the problems."""

@@ -10,7 +10,8 @@ from . import model
 from .errors import Diagnostics, SourceLocation
 from .locale import Locale
 from .media import check_bodies
-from .schema import ERROR, KIND_SPECS, SITE_SPEC, Context, dotted, parse_fields, raw_refs
+from .schema import (ERROR, HOSTNAME, KIND_SPECS, LICENCES, SITE_SPEC, Context, dotted, licence_named, parse_fields,
+                     raw_refs)
 from .source import ContentTree, RawDoc, read_site
 
 # Names the site itself writes at the top of the output: a free page (written at <id>/index.html)
@@ -207,7 +208,19 @@ def validate_site(doc: RawDoc | None, diagnostics: Diagnostics) -> model.SiteCon
         # The accessibility statement must give a way to reach the organisation (DIGG's rules).
         diagnostics.warning("no_contact", doc.at("contact") if "contact" in doc.data else doc.at())
     _statement_consistent(config.accessibility, doc, diagnostics)
+    _publishing_settings(config, doc, diagnostics)
     return config
+
+
+def _publishing_settings(config: model.SiteConfig, doc: RawDoc, diagnostics: Diagnostics) -> None:
+    """What publishing would leave out, found where `check` finds everything else: a `cname` that
+    is no domain name (no CNAME file), a licence without a known address (no link in the catalog)."""
+    if config.cname.strip() and not HOSTNAME.match(config.cname.strip().lower()):
+        diagnostics.warning("publish_bad_cname", doc.at("cname"), cname=config.cname)
+    name, address = licence_named(config.licence)
+    if not address:
+        diagnostics.warning("publish_unknown_licence", doc.at("licence"), licence=name,
+                            known=", ".join(sorted(LICENCES)))
 
 
 def _statement_consistent(facts: model.Accessibility, doc: RawDoc, diagnostics: Diagnostics) -> None:

@@ -1,8 +1,12 @@
-"""The only module that writes the site: into a sibling temp folder, then a swap.
+"""The only module that writes the site, in one of two ways with the same checks:
+
+- `site_writer` / `write_site`: a whole new site, into a sibling temp folder, then a swap;
+- `update_site`: the few files an edit changed, each written beside its place and then
+  renamed over it, all renames together (the engine's choice when most pages are kept).
 
 A build that fails at any point — a refused path, a full disk, SIGINT or
 SIGTERM while writing — leaves the previous output exactly as it was and no
-temp folder behind; a temp folder left by a killed build (SIGKILL, power
+temp file or folder behind; a temp folder left by a killed build (SIGKILL, power
 loss) is removed, or the previous output restored, by the next build.
 """
 from __future__ import annotations
@@ -202,6 +206,75 @@ def site_writer(output: Path, paths: Iterable[str], protected: list[Path],
         if not writer.swapped:  # left without a swap: nothing changes
             signals.clean_up(_undo, temp, old, output)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def update_site(output: Path, files: Mapping[str, bytes], removed: Iterable[str], keep: Iterable[str],
+                protected: list[Path], forbid_inside: list[Path] = ()) -> list[str]:
+    """Bring an output folder govsite wrote up to date in place: the files of `files` whose bytes
+    differ are replaced, the paths in `removed` deleted; `keep` is every path of the new site
+    (checked together, as a whole build checks them). The output folder and every path are checked
+    first; the new files are written beside their places, then renamed over them with signals
+    held, so a failure or a signal before that leaves the output as it was. The paths written."""
+    output = Path(output)
+    check_output_dir(output, protected, forbid_inside)
+    if not (output / MARKER).is_file():
+        raise UnsafeOutput(f"{output} was not written by govsite")
+    check_paths(keep)
+    root = output.resolve()
+    pending: list[tuple[Path, Path]] = []
+
+    def undo():
+        for temp, _ in pending:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+
+    with _signals_raise() as signals:
+        try:
+            for relpath in sorted(files):
+                data = files[relpath]
+                target = output / safe_relpath(relpath)
+                _inside(root, target)
+                if target.is_file() and not target.is_symlink() and target.stat().st_size == len(data) \
+                        and target.read_bytes() == data:
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                temp = target.parent / f".{target.name}.tmp-{os.getpid()}"
+                with open(temp, "xb") as stream:  # "x": never through a planted link
+                    pending.append((temp, target))
+                    stream.write(data)
+            marker = output / f".{MARKER}.tmp-{os.getpid()}"
+            marker.write_text("govsite output: this folder is replaced by every build\n")
+            pending.append((marker, output / MARKER))  # a new marker: the output is another build's now
+        except OSError as exc:
+            signals.clean_up(undo)
+            raise WriteFailed(exc.strerror or str(exc)) from exc
+        except BaseException:
+            signals.clean_up(undo)
+            raise
+        try:
+            with _signals_blocked():
+                for temp, target in pending:
+                    os.replace(temp, target)
+        except OSError as exc:
+            undo()
+            raise WriteFailed(exc.strerror or str(exc)) from exc
+        for relpath in sorted(set(removed)):
+            target = output / safe_relpath(relpath)
+            with contextlib.suppress(OSError):
+                _inside(root, target)
+                target.unlink()
+                for parent in target.parents:
+                    if parent == output or any(parent.iterdir()):
+                        break
+                    parent.rmdir()
+    return [target.relative_to(output).as_posix() for _, target in pending[:-1]]
+
+
+def _inside(root: Path, target: Path) -> None:
+    """A file's folder must be inside the output, not reached through a link planted there."""
+    folder = Path(os.path.realpath(target.parent))
+    if folder != root and root not in folder.parents:
+        raise UnsafeOutput(f"{target} leads out of {root}")
 
 
 def _old_folder(output: Path) -> Path:

@@ -425,21 +425,22 @@ def test_live_preview_shows_a_commit_made_while_it_runs_at_the_next_edit(repo_si
     """A communicator saves, commits, then edits only a text: the recent changes show the commit."""
     import datetime as dt
 
-    from govsite.incremental import LiveBuild
+    from govsite.engine import Engine
     from govsite.pipeline import Options
     repo, _, _ = repo_site
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "-q", str(repo), str(clone))
     content = clone / "content"
-    live = LiveBuild(Options(content=content, output=tmp_path / "live", today=dt.date.fromisoformat(TODAY)))
-    assert live.build().ok
+    options = Options(content=content, output=tmp_path / "live", today=dt.date.fromisoformat(TODAY))
+    live = Engine(options, keep_files=True)
+    live.build()
     risk = content / "risks" / "lokalbrist.md"
     edit(risk, "severity: 4", "severity: 3")
-    assert live.rebuild([risk]).ok
+    live.build([risk])
     commit(clone, "Konsekvensen bedöms lägre", "2024-05-20T09:00:00+02:00")
     other = content / "risks" / "installda-evenemang.md"
     other.write_text(other.read_text("utf-8") + "\nEtt nytt stycke om uppföljningen.\n", "utf-8")
-    assert live.rebuild([other]).ok
+    live.build([other])
     changes = section(tmp_path / "live" / "andringar" / "index.html", "changes")
     assert changes[:2] == ["20 maj 2024: Brist på lokaler för föreningslivet (risk) – Konsekvensen bedöms lägre",
                            "Konsekvensen sänktes från 4 (Allvarlig) till 3 (Kännbar)."]

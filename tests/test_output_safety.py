@@ -17,7 +17,7 @@ import pytest
 
 from benchmarks.generate import generate
 from conftest import ROOT, SITES, run_govsite, tree_digest
-from govsite import pipeline
+from govsite import engine, pipeline
 from govsite.cache import OutputFiles
 from govsite.errors import Diagnostics
 from govsite.parallel import PARALLEL_MIN_PAGES, render_pages
@@ -64,6 +64,25 @@ def test_the_output_can_never_be_what_the_build_reads(tmp_path, output):
     assert result.returncode == 1
     assert "fel: utmappen" in result.stderr and "kan inte användas" in result.stderr
     assert "Traceback" not in result.stderr
+    assert tree_digest(project) == before
+
+
+def test_serve_write_refuses_an_output_inside_the_content_as_build_does(tmp_path):
+    """The live preview had its own writer: with `--write` and the output in content/ it wrote the
+    site into the content, where build refuses. Both now write through write.py's one set of checks,
+    for the first build and for every edit after it."""
+    from govsite.serve import Rebuilder
+    project = _site(tmp_path)
+    before = tree_digest(project)
+    options = Options(content=project / "content", output=project / "content" / "out",
+                      today=dt.date(2024, 6, 1))
+    rebuilder = Rebuilder(options, write=True, stream=open(os.devnull, "w"))
+    assert not rebuilder.rebuild([])
+    assert any("utmappen" in line and "kan inte användas" in line for line in rebuilder.problems), rebuilder.problems
+    risk = next((project / "content" / "risks").glob("*.md"))
+    risk.write_text(risk.read_text("utf-8") + "\nEn ny mening.\n", "utf-8")
+    assert not rebuilder.rebuild([risk])
+    risk.write_text(risk.read_text("utf-8").removesuffix("\nEn ny mening.\n"), "utf-8")
     assert tree_digest(project) == before
 
 
@@ -228,8 +247,8 @@ def test_pages_written_by_the_workers_are_the_bytes_of_a_serial_build(tmp_path):
     # The files of a written build are read from the output; an unwritten build holds them all.
     options = Options(content=project / "content", output=project / "again", today=dt.date.fromisoformat(TODAY),
                       cache=False)
-    written = pipeline.build(options).files
-    in_memory = pipeline.build(options, write=False).files
+    written = engine.build(options).files
+    in_memory = engine.build(options, write=False).files
     assert isinstance(written, OutputFiles)
     assert sorted(written) == sorted(in_memory) == sorted(set(tree_digest(project / "serial")) - {MARKER})
     assert all(written[path] == in_memory[path] for path in in_memory)
@@ -240,8 +259,8 @@ def test_pages_written_by_the_workers_are_the_bytes_of_a_serial_build(tmp_path):
 @pytest.mark.parametrize("how", ["once", "to every process", "again and again"])
 def test_an_interrupt_while_the_workers_write_pages_leaves_the_previous_output(tmp_path, signum, how):
     project = _many_pages(tmp_path, entities=1500)
-    for path in (project / "content" / "risks").glob("*.md"):  # every page of the new build differs
-        path.write_text(path.read_text() + "\nEn ny mening.\n")
+    site_yaml = project / "content" / "site.yaml"  # every page of the new build differs: a new folder, swapped in
+    site_yaml.write_text(site_yaml.read_text().replace("organisation: Testkommunen", "organisation: Nya kommunen"))
     before = tree_digest(project / "output")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen([sys.executable, "-m", "govsite", "build", "--content", "content", "--output",

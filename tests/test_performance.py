@@ -1,4 +1,4 @@
-"""Parallel rendering, the persistent cache and LiveBuild never change a byte of output.
+"""Parallel rendering, the persistent cache and the engine's partial builds never change a byte of output.
 
 Every check compares real builds of a generated governance site (benchmarks/generate.py)
 with a cold, single-process build of the same content. Timings are never asserted here:
@@ -22,9 +22,10 @@ from benchmarks.generate import generate
 from conftest import DEMO, SITES, run_govsite, tree_digest
 from govsite.cache import FILE, FOLDER, BuildCache
 from govsite.errors import Diagnostics
-from govsite.incremental import LiveBuild
+from govsite.engine import Engine, check
+from govsite.errors import BuildFailed
 from govsite.parallel import render_pages
-from govsite.pipeline import Options, check, load
+from govsite.pipeline import Options, load
 from govsite.render import default_theme, plan_pages, relative_url
 
 DEEP = bool(os.environ.get("GOVSITE_DEEP_TESTS"))
@@ -35,6 +36,19 @@ TODAY = "2026-11-28"
 def site_dir(tmp_path) -> Path:
     generate(120, tmp_path / "site", words=120)
     return tmp_path / "site"
+
+
+def live_engine(options: Options) -> Engine:
+    """The engine as `govsite serve --write` drives it: the site kept in memory, also written."""
+    return Engine(options, keep_files=True)
+
+
+def attempt(engine: Engine, changed=None):
+    """(ok, diagnostics) of one build: a failed build raises BuildFailed with its diagnostics."""
+    try:
+        return True, engine.build(changed).diagnostics
+    except BuildFailed as failure:
+        return False, failure.diagnostics
 
 
 def without_search(digest: dict) -> dict:
@@ -192,14 +206,14 @@ def test_no_cache_writes_no_cache(tmp_path):
     assert not (tmp_path / FOLDER).exists()
 
 
-# --- incremental.py ---------------------------------------------------------------------
+# --- engine.py: serve's partial builds ---------------------------------------------------------------------
 
 def test_live_rebuilds_equal_cold_builds_after_edits_adds_deletes_and_renames(site_dir, tmp_path):
     import datetime as dt
     content = site_dir / "content"
-    live = LiveBuild(Options(content=content, output=tmp_path / "live", today=dt.date.fromisoformat(TODAY)))
+    live = live_engine(Options(content=content, output=tmp_path / "live", today=dt.date.fromisoformat(TODAY)))
     first = live.build()
-    assert first.ok and first.full
+    assert first.everything
     total = first.rendered
     risks = content / "risks"
 
@@ -251,9 +265,8 @@ def test_live_rebuilds_equal_cold_builds_after_edits_adds_deletes_and_renames(si
 
     for step in (edit, add, rename, delete, retitle_a_source, move_a_risk_to_another_unit, update_a_risk,
                  rewrite_a_risks_text, link_a_mission_from_the_text):
-        result = live.rebuild(step())
-        assert result.ok, result.diagnostics
-        assert not result.full and result.rendered < total / 2
+        result = live.build(step())
+        assert not result.everything and result.rendered < total / 2
         if step is rewrite_a_risks_text:
             assert result.rendered == 2
         assert without_search(tree_digest(tmp_path / "live")) == without_search(cold_digest(content, tmp_path / "cold"))
@@ -262,19 +275,18 @@ def test_live_rebuilds_equal_cold_builds_after_edits_adds_deletes_and_renames(si
 def test_a_broken_edit_keeps_the_last_good_site_and_its_fix_rebuilds(site_dir, tmp_path):
     import datetime as dt
     content = site_dir / "content"
-    live = LiveBuild(Options(content=content, output=tmp_path / "live", today=dt.date.fromisoformat(TODAY)))
-    assert live.build().ok
+    live = live_engine(Options(content=content, output=tmp_path / "live", today=dt.date.fromisoformat(TODAY)))
+    live.build()
     good = tree_digest(tmp_path / "live")
     risk = content / "risks" / "risk-00005.md"
     original = risk.read_text()
     risk.write_text(original.replace("probability: ", "probability: 9", 1))
-    broken = live.rebuild([risk])
-    assert not broken.ok
-    assert any(d.location.path == "content/risks/risk-00005.md" for d in broken.diagnostics)
+    ok, diagnostics = attempt(live, [risk])
+    assert not ok
+    assert any(d.location.path == "content/risks/risk-00005.md" for d in diagnostics)
     assert tree_digest(tmp_path / "live") == good
     risk.write_text(original.replace("title: ", "title: Lagad ", 1))
-    fixed = live.rebuild([risk])
-    assert fixed.ok
+    live.build([risk])
     assert "Lagad" in (tmp_path / "live/risks/risk-00005/index.html").read_text()
     assert without_search(tree_digest(tmp_path / "live")) == without_search(cold_digest(content, tmp_path / "cold"))
 
@@ -284,20 +296,20 @@ def test_a_folder_level_problem_clears_when_only_its_files_are_named_again(site_
     came back (not the folder) still gets the problem cleared and a cold build's output."""
     import datetime as dt
     content = site_dir / "content"
-    live = LiveBuild(Options(content=content, output=tmp_path / "live", today=dt.date.fromisoformat(TODAY)))
-    assert live.build().ok
+    live = live_engine(Options(content=content, output=tmp_path / "live", today=dt.date.fromisoformat(TODAY)))
+    live.build()
     risks, elsewhere = content / "risks", tmp_path / "elsewhere"
     files = sorted(risks.glob("*.md"))
     risks.rename(elsewhere)
     risks.symlink_to(elsewhere, target_is_directory=True)
-    broken = live.rebuild(files + [risks])
-    assert not broken.ok
-    assert any(d.code == "symlink_outside" and d.location.path == "content/risks" for d in broken.diagnostics)
+    ok, diagnostics = attempt(live, files + [risks])
+    assert not ok
+    assert any(d.code == "symlink_outside" and d.location.path == "content/risks" for d in diagnostics)
     risks.unlink()
     elsewhere.rename(risks)
     (risks / files[0].name).write_text(files[0].read_text().replace("title: ", "title: Tillbaka ", 1))
-    fixed = live.rebuild(files)
-    assert fixed.ok, [d.code for d in fixed.diagnostics]
+    ok, diagnostics = attempt(live, files)
+    assert ok, [d.code for d in diagnostics]
     assert "Tillbaka" in (tmp_path / "live/risks" / files[0].stem / "index.html").read_text()
     assert without_search(tree_digest(tmp_path / "live")) == without_search(cold_digest(content, tmp_path / "cold"))
 
@@ -305,12 +317,11 @@ def test_a_folder_level_problem_clears_when_only_its_files_are_named_again(site_
 def test_a_settings_change_rebuilds_every_page(site_dir, tmp_path):
     import datetime as dt
     content = site_dir / "content"
-    live = LiveBuild(Options(content=content, output=tmp_path / "live", today=dt.date.fromisoformat(TODAY)))
+    live = live_engine(Options(content=content, output=tmp_path / "live", today=dt.date.fromisoformat(TODAY)))
     live.build()
     site_yaml = content / "site.yaml"
     site_yaml.write_text(site_yaml.read_text().replace("organisation: Testkommunen", "organisation: Annan kommun"))
-    result = live.rebuild([site_yaml])
-    assert result.ok and result.full
+    assert live.build([site_yaml]).everything
     assert without_search(tree_digest(tmp_path / "live")) == without_search(cold_digest(content, tmp_path / "cold"))
 
 
@@ -320,8 +331,8 @@ def test_live_messages_equal_a_cold_checks_after_each_edit(site_dir, tmp_path):
     import datetime as dt
     content = site_dir / "content"
     options = Options(content=content, output=tmp_path / "live", today=dt.date.fromisoformat(TODAY))
-    live = LiveBuild(options)
-    assert live.build().ok
+    live = live_engine(options)
+    live.build()
     risk = content / "risks" / "risk-00001.md"
     mission_id = re.search(r"^missions: \[([^,\]]+)", risk.read_text(), re.M).group(1)
     mission = content / "missions" / f"{mission_id}.md"
@@ -357,12 +368,12 @@ def test_live_messages_equal_a_cold_checks_after_each_edit(site_dir, tmp_path):
 
     for step in (make_draft, edit_the_risk, edit_another_file, link_a_risk_not_yet_written,
                  write_that_risk, name_it_wrongly):
-        result = live.rebuild(step())
+        ok, diagnostics = attempt(live, step())
         cold = check(options)
-        assert messages(result.diagnostics) == messages(cold.diagnostics), step.__name__
-        assert result.ok == (cold.site is not None), step.__name__
-    assert any(d.code == "ref_to_draft" for d in result.diagnostics)
-    assert any(d.code == "unknown_ref" and "risk-nyy" in d.params["nearest"] for d in result.diagnostics)
+        assert messages(diagnostics) == messages(cold.diagnostics), step.__name__
+        assert ok == (cold.site is not None), step.__name__
+    assert any(d.code == "ref_to_draft" for d in diagnostics)
+    assert any(d.code == "unknown_ref" and "risk-nyy" in d.params["nearest"] for d in diagnostics)
 
 
 def test_two_goals_of_one_plan_keep_their_own_rows_in_the_live_preview(tmp_path):
@@ -374,8 +385,8 @@ def test_two_goals_of_one_plan_keep_their_own_rows_in_the_live_preview(tmp_path)
     plan = content / "plans" / "internkontrollplan-2021.md"
     plan.write_text(plan.read_text().replace("    status: not-started", "    status: ongoing", 1)
                     .replace("    status: not-started", "    status: done", 1))
-    live = LiveBuild(Options(content=content, output=tmp_path / "live", today=dt.date.fromisoformat(TODAY)))
-    assert live.build().ok
+    live = live_engine(Options(content=content, output=tmp_path / "live", today=dt.date.fromisoformat(TODAY)))
+    live.build()
     page = (tmp_path / "live" / "plans" / "index.html").read_text()
     done = page[page.index('id="goals-done"'):]
     assert "följa upp deltagandet" in done[:done.index("</ul>")]
@@ -390,25 +401,24 @@ def test_a_preview_left_running_past_a_review_date_warns_of_it(tmp_path):
     content = tmp_path / "content"
     shutil.copytree(SITES / "basic" / "content", content)
     options = Options(content=content, output=tmp_path / "live", today=dt.date(2030, 1, 15))
-    live = LiveBuild(options)
+    live = live_engine(options)
     assert not [d for d in live.build().diagnostics if d.code == "review_overdue"]
     live.options = dataclasses.replace(options, today=dt.date(2030, 1, 16))
     other = sorted((content / "missions").glob("*.md"))[0]
     other.write_text(other.read_text() + "\nEtt nytt stycke.\n")
-    overdue = [d for d in live.rebuild([other]).diagnostics if d.code == "review_overdue"]
+    overdue = [d for d in live.build([other]).diagnostics if d.code == "review_overdue"]
     assert [(d.location.path, d.location.line, d.params["date"]) for d in overdue] == \
         [("content/risks/lokalbrist.md", 9, "2030-01-15")]
 
 
 def test_edits_that_move_a_risk_through_long_lists_equal_cold_builds(tmp_path):
-    """The register, the A–Ö index and the groupings are cut into runs that the live preview
-    keeps (views.runs): a risk moved to the other end of every list, or to another cell of
-    the matrix, must leave each list as a cold build makes it."""
+    """A risk moved to the other end of every list (the register, the A–Ö index, the groupings),
+    or to another cell of the matrix, must leave each list as a cold build makes it."""
     import datetime as dt
     generate(300, tmp_path / "site", words=40)  # 105 risks: several runs per list
     content = tmp_path / "site" / "content"
-    live = LiveBuild(Options(content=content, output=tmp_path / "live", today=dt.date.fromisoformat(TODAY)))
-    assert live.build().ok
+    live = live_engine(Options(content=content, output=tmp_path / "live", today=dt.date.fromisoformat(TODAY)))
+    live.build()
     risks = sorted((content / "risks").glob("*.md"))
 
     def retitle(path, prefix):
@@ -423,8 +433,7 @@ def test_edits_that_move_a_risk_through_long_lists_equal_cold_builds(tmp_path):
 
     for step in (lambda: retitle(risks[10], "Ödsligt"), lambda: retitle(risks[60], "Aaa"),
                  lambda: rerate(risks[30]), lambda: retitle(risks[10], "Abc") + rerate(risks[60])):
-        result = live.rebuild(step())
-        assert result.ok and not result.full, result.diagnostics
+        assert not live.build(step()).everything
         assert without_search(tree_digest(tmp_path / "live")) == without_search(cold_digest(content, tmp_path / "cold"))
 
 
@@ -432,12 +441,47 @@ def test_edits_that_move_a_risk_through_long_lists_equal_cold_builds(tmp_path):
 def test_many_random_live_edits_equal_cold_builds(site_dir, tmp_path):
     import datetime as dt
     content = site_dir / "content"
-    live = LiveBuild(Options(content=content, output=tmp_path / "live", today=dt.date.fromisoformat(TODAY)))
+    live = live_engine(Options(content=content, output=tmp_path / "live", today=dt.date.fromisoformat(TODAY)))
     live.build()
     rng = random.Random(66)
     for _ in range(10):
         before = {p: p.stat().st_mtime_ns for p in content.rglob("*.md")}
         edit_randomly(content, rng, rng.randint(1, 3))
         changed = [p for p in content.rglob("*.md") if before.get(p) != p.stat().st_mtime_ns]
-        assert live.rebuild(changed).ok
+        live.build(changed)
         assert without_search(tree_digest(tmp_path / "live")) == without_search(cold_digest(content, tmp_path / "cold"))
+
+
+# --- engine.py: the CLI's partial builds, with the cache ----------------------------------
+
+def test_cli_builds_after_edits_render_only_what_changed_and_equal_cold_builds(site_dir, tmp_path):
+    """`govsite build` after an edit renders only the pages whose inputs changed (as a deploy with
+    a restored cache does), and its output, search index included, is a cold build's."""
+    import datetime as dt
+    content = site_dir / "content"
+    out = tmp_path / "out"
+    build(content, out)
+    risk = content / "risks" / "risk-00008.md"
+    for edit in (lambda text: text + "\nEtt nytt stycke om uppföljningen.\n",
+                 lambda text: text.replace("title: ", "title: Ändrad ", 1)):
+        risk.write_text(edit(risk.read_text()))
+        build(content, out)
+        assert tree_digest(out) == cold_digest(content, tmp_path / "cold")
+    # What the CLI's build did on the last edit, by the same engine in this process:
+    risk.write_text(risk.read_text() + "\nÄnnu ett stycke.\n")
+    result = Engine(Options(content=content, output=out, today=dt.date.fromisoformat(TODAY))).build()
+    assert not result.everything and result.rendered == 2  # its page and the data page (its sizes)
+    assert tree_digest(out) == cold_digest(content, tmp_path / "cold")
+
+
+def test_a_cli_build_whose_output_was_changed_since_renders_everything(site_dir, tmp_path):
+    import datetime as dt
+    content = site_dir / "content"
+    out = tmp_path / "out"
+    build(content, out)
+    shutil.rmtree(out)
+    build(content, out, "--no-cache")  # another output in its place: the fingerprints describe none of it
+    risk = content / "risks" / "risk-00008.md"
+    risk.write_text(risk.read_text() + "\nEtt nytt stycke.\n")
+    result = Engine(Options(content=content, output=out, today=dt.date.fromisoformat(TODAY))).build()
+    assert result.everything

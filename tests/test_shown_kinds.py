@@ -6,7 +6,7 @@ import datetime as dt
 import re
 
 from conftest import run_govsite, tree_digest
-from govsite.incremental import LiveBuild
+from govsite.engine import Engine
 from govsite.pipeline import Options
 from test_performance import TODAY, cold_digest, without_search
 
@@ -36,11 +36,12 @@ def test_the_first_entity_of_a_kind_brings_it_into_the_menu_of_every_page_in_the
     content = site / "content"
     (content / "units").mkdir()  # the folder is there: only the file is new
     (content / "pages" / "om.md").write_text("---\ntitle: Om webbplatsen\n---\nText.\n", "utf-8")
-    live = LiveBuild(Options(content=content, output=tmp_path / "live", today=dt.date.fromisoformat(TODAY)))
-    assert live.build().ok
+    options = Options(content=content, output=tmp_path / "live", today=dt.date.fromisoformat(TODAY))
+    live = Engine(options, keep_files=True)
+    live.build()
     unit = content / "units" / "kommunstyrelsen.md"
     unit.write_text("---\ntitle: Kommunstyrelsen\ntype: nämnd\n---\n", "utf-8")
-    assert live.rebuild([unit]).ok
+    live.build([unit])
     for page in ("index.html", "404.html", "risks/index.html", "units/kommunstyrelsen/index.html", "om/index.html"):
         assert "Organisation" in _menu((tmp_path / "live" / page).read_text("utf-8")), page
     assert without_search(tree_digest(tmp_path / "live")) == without_search(cold_digest(content, tmp_path / "cold"))

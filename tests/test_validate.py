@@ -77,6 +77,26 @@ def test_a_good_accessibility_block_shows_on_the_statement(tmp_path):
     assert "mailto:info@provkommun.example" in page  # contact.email, as the statement names none
 
 
+def test_check_reports_at_their_lines_the_publishing_settings_build_would_leave_out(tmp_path):
+    """A `cname` that is no domain name and a licence without a known address were said by `build`
+    only, at site.yaml:1; `check` was silent. Now both say them, at the lines that hold them."""
+    content = _site(tmp_path)
+    lines = len((content / "site.yaml").read_text("utf-8").splitlines())
+    with open(content / "site.yaml", "a", encoding="utf-8") as site_yaml:
+        site_yaml.write("cname: https://styrning.provkommun.se/\nlicence: Egen licens\n")
+    checked = run_govsite("check", "--content", content, cwd=tmp_path)
+    built = run_govsite("build", "--content", content, "--output", tmp_path / "output", "--no-cache", cwd=tmp_path)
+    for result in (checked, built):
+        assert result.returncode == 0, result.stderr
+        warnings = [line for line in result.stderr.splitlines() if ": varning: " in line]
+        assert any(line.startswith(f"content/site.yaml:{lines + 1}: varning: cname") for line in warnings), warnings
+        assert any(line.startswith(f'content/site.yaml:{lines + 2}: varning: licensen "Egen licens"')
+                   for line in warnings), warnings
+    assert not (tmp_path / "output" / "CNAME").exists()
+    strict = run_govsite("check", "--strict", "--content", content, cwd=tmp_path)
+    assert strict.returncode == 1
+
+
 # --- YAML tags ------------------------------------------------------------------------
 
 TAGS = {

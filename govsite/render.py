@@ -125,7 +125,7 @@ class Renderer:
             site=site, config=site.config, t=self.locale.t, kind_label=self.locale.kind,
             url=self._url, asset=self._asset, body=self._body, outgoing=self._outgoing, incoming=self._incoming,
             goal_links=self._goal_links, rating=self._rating, arena_status=self._arena_status,
-            level=self._level, risk_matrix=self._risk_matrix, unit_tree=self._unit_tree, ordered=views.ordered, runs=views.runs,
+            level=self._level, risk_matrix=self._risk_matrix, unit_tree=self._unit_tree, ordered=views.ordered,
             nav_pages=self._nav_pages, main_menu=self._main_menu, lookup=site.get,
         )
         self.env.globals.update(views.template_helpers(site, self.locale))  # the citizen's theme

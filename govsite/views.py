@@ -182,23 +182,6 @@ def unit_tree(site: model.Site) -> tuple:
     return tuple(rows)
 
 
-def runs(items) -> list[list]:
-    """A long list cut into runs for `{% fragment %}`: each cut falls after an item chosen by its
-    key alone (about one in 32), never by its position. An edit that adds, removes or moves an
-    item (a new title re-sorts the list) then changes the run or two around it, and every other
-    run keeps its exact members, so the live preview keeps its markup: at 3,500 risks a list is
-    ~110 kept runs, not 3,500 kept rows. hash() varies between processes; the markup does not."""
-    out, run = [], []
-    for item in items:
-        run.append(item)
-        if not hash(item.key) & 31:
-            out.append(run)
-            run = []
-    if run:
-        out.append(run)
-    return out
-
-
 def ordered(entities) -> list:
     """Entities by their `order` when they have one, then by title."""
     return sorted(entities, key=lambda e: (getattr(e, "order", None) is None, getattr(e, "order", 0) or 0,

@@ -52,6 +52,7 @@ VERSION = 3
 _FRAGMENTS, _END = b'"fragments"\n', b'"end"\n'
 _SHA1 = re.compile(r"[0-9a-f]{40}")
 _PRINT = re.compile(r"[0-9a-f]{32}")  # a page's fingerprint (engine.py)
+_PART = re.compile(r"pagefind/([1-9][0-9]{0,5}/)?")  # a part of the search index (search.parts)
 _LEVELS = ("error", "warning", "notice")
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -222,11 +223,11 @@ class BuildCache:
     # --- the whole build: nothing changed, nothing to do ---
 
     def remember_build(self, inputs: str, language: str, diagnostics: list, paths: list[str], output=None,
-                       pages: dict | None = None) -> None:
+                       pages: dict | None = None, search: dict | None = None) -> None:
         """The last good build: what it read (`inputs`, "" when unknown), what it said, every path
         it wrote, which output folder it wrote (output.identity) and each page's fingerprint (engine.py)."""
         self.last_build = {"inputs": inputs, "language": language, "diagnostics": diagnostics, "paths": paths,
-                           "output": output, "pages": dict(pages or {})}
+                           "output": output, "pages": dict(pages or {}), "search": dict(search or {})}
         self._last_build_changed = True
         # an unchanged build keeps every entry of the previous one
         if not self._used_docs:
@@ -266,7 +267,8 @@ def _stored_build(last: dict | None):
         return None
     return {"inputs": last["inputs"], "language": last["language"],
             "diagnostics": _stored_diagnostics(last["diagnostics"]), "paths": list(last["paths"]),
-            "output": None if last["output"] is None else list(last["output"]), "pages": dict(last["pages"])}
+            "output": None if last["output"] is None else list(last["output"]), "pages": dict(last["pages"]),
+            "search": dict(last["search"])}
 
 
 # --- reading: every field checked; _Invalid (or any error) means the whole file is ignored ---
@@ -298,13 +300,16 @@ def _header(header, key: str) -> dict | None:
     last = header["last_build"]
     if last is None:
         return None
-    _require(type(last) is dict and last.keys() == {"inputs", "language", "diagnostics", "paths", "output", "pages"},
-             "build")
+    _require(type(last) is dict and last.keys() == {"inputs", "language", "diagnostics", "paths", "output", "pages",
+                                                     "search"}, "build")
     _require(type(last["inputs"]) is str and (last["inputs"] == "" or _SHA1.fullmatch(last["inputs"]) is not None),
              "inputs")
     pages = last["pages"]
     _require(type(pages) is dict and all(_safe_output_path(p) and type(f) is str and _PRINT.fullmatch(f) is not None
                                          for p, f in pages.items()), "pages")
+    parts = last["search"]
+    _require(type(parts) is dict and all(type(p) is str and _PART.fullmatch(p) is not None and type(f) is str
+                                         and _PRINT.fullmatch(f) is not None for p, f in parts.items()), "search")
     _require(last["language"] in LANGUAGES, "language")
     paths, output = last["paths"], last["output"]
     _require(type(paths) is list and all(type(p) is str and _safe_output_path(p) for p in paths), "paths")
@@ -313,7 +318,7 @@ def _header(header, key: str) -> dict | None:
                  and _is_int(output[1]) and _is_int(output[2]), "output")
         output = tuple(output)
     return {"inputs": last["inputs"], "language": last["language"], "diagnostics": _diagnostics(last["diagnostics"]),
-            "paths": paths, "output": output, "pages": pages}
+            "paths": paths, "output": output, "pages": pages, "search": parts}
 
 
 def _safe_output_path(path: str) -> bool:

@@ -36,7 +36,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import model
+from . import model, search
 from .cache import BuildCache, OutputFiles, inputs_digest
 from .errors import BuildFailed, Diagnostics, SourceLocation
 from .history import history_revision, with_history
@@ -92,7 +92,8 @@ class Memory:
     files: dict | None = None  # every output file, when the caller keeps them (serve)
     records: dict = field(default_factory=dict)  # open data made last time, by entity key and kind
     az_order: list | None = None
-    search_index: dict = field(default_factory=dict)  # the last index (kept in memory only)
+    search_index: dict = field(default_factory=dict)  # serve's last index (made by its full builds)
+    search_parts: dict = field(default_factory=dict)  # folder of a part of the index → digest of its pages
 
 
 class Engine:
@@ -114,6 +115,7 @@ class Engine:
             if last["output"] is not None and last["output"] == output_identity(options.output):
                 self.memory.fingerprints = dict(last["pages"])
                 self.memory.paths = list(last["paths"])
+                self.memory.search_parts = dict(last["search"])
 
     # --- the build ---
 
@@ -149,7 +151,7 @@ class Engine:
         if everything:
             paths = self._everything(site, publication, pages, files, diagnostics, language)
         else:
-            paths = self._changes(site, publication, pages, wanted, files, diagnostics, language)
+            paths = self._changes(site, publication, pages, prints, wanted, files, diagnostics, language)
         seconds["render"] = time.perf_counter() - started - seconds["load"]
         self._remember(site, publication, prints, paths, inputs, language, diagnostics, everything)
         seconds["total"] = time.perf_counter() - started
@@ -297,7 +299,7 @@ class Engine:
                                    diagnostics, language)
         return paths + added
 
-    def _changes(self, site, publication, pages, wanted, files, diagnostics, language) -> list[str]:
+    def _changes(self, site, publication, pages, prints, wanted, files, diagnostics, language) -> list[str]:
         """Only the pages whose fingerprint changed, rendered into memory; then the files whose
         bytes changed replace theirs in place, and those no longer made go."""
         memory = self.memory
@@ -305,26 +307,25 @@ class Engine:
                                 cache=memory.disk)
         self._stop_on_problems(diagnostics, language)
         files.update(rendered)
-        page_paths = {page.path for page in pages}
-        paths = [*files, *(p for p in page_paths if p not in files)]
-        if publication.makes_search_index():
-            if memory.files is not None:  # serve: the preview's index waits for the next full build
-                index = memory.search_index
-            else:
-                index = self._search_index(publication, rendered, diagnostics)
+        kept: list[str] = []  # search index files kept as they are on disk
+        if publication.makes_search_index() and memory.files is not None:
+            # serve: the preview's index waits for the next full build (seconds per edit otherwise)
+            files.update(memory.search_index)
+        elif publication.makes_search_index():
+            index, kept = self._search_index(publication, prints, rendered, diagnostics)
             files.update(index)
-            paths += [p for p in index if p not in files or p not in paths]
+        paths = set(files) | {page.path for page in pages} | set(kept)
         before = memory.files
         if before is not None:  # kept in memory: compare there
             changed = {p: d for p, d in files.items() if before.get(p) != d}
-            removed = [p for p in before if p not in files and p not in page_paths]
-        else:
+            removed = [p for p in before if p not in paths]
+        else:  # on disk: update_site writes only what differs
             changed = files
-            removed = [p for p in memory.paths if p not in set(paths)]
+            removed = [p for p in memory.paths if p not in paths]
         if self.write:
             content = self.content.resolve()
             try:
-                update_site(Path(self.options.output), changed, removed, keep=set(paths),
+                update_site(Path(self.options.output), changed, removed, keep=paths,
                             protected=[content, content.parent, Path.cwd(), self.theme.resolve()],
                             forbid_inside=[content, self.theme.resolve()])
             except WriteFailed as exc:
@@ -338,17 +339,24 @@ class Engine:
             return list(before)
         return sorted(set(paths))
 
-    def _search_index(self, publication, rendered, diagnostics) -> dict[str, bytes]:
-        """The CLI's index after an edit: made again from the pages as they now are on disk and
-        in memory (Pagefind reads files)."""
+    def _search_index(self, publication, prints, rendered, diagnostics) -> tuple[dict[str, bytes], list[str]]:
+        """The CLI's index after an edit, part by part (search.py): a part none of whose pages
+        changed is kept as written; the others are made again from their pages, as rendered now
+        or as on disk. (the files made, the paths kept)"""
         output = Path(self.options.output)
-        pages = {}
-        for path in publication.public_pages():
-            if path in rendered:
-                pages[path] = rendered[path]
-            elif (output / path).is_file():
-                pages[path] = (output / path).read_bytes()
-        return publication.index_pages(pages, diagnostics)
+        made, kept = {}, []
+        for folder, (members, digest) in search_parts(publication, prints, self.options.search_part_pages).items():
+            if self.memory.search_parts.get(folder) == digest:
+                kept += [p for p in self.memory.paths if search.in_part(p, folder)]
+                continue
+            pages = {p: rendered[p] if p in rendered else (output / p).read_bytes() for p in members}
+            try:
+                made.update(search.index_part(pages, folder))
+            except search.SearchFailed as exc:
+                diagnostics.warning("publish_search_failed", SourceLocation(publication.site.config.path, 1),
+                                    problem=str(exc))
+                return {}, []
+        return made, kept
 
     def _write_folder(self, paths, fill, finish, diagnostics, language) -> list[str]:
         """A new output folder, filled by `fill(writer)`, finished and swapped in (write.py)."""
@@ -380,13 +388,16 @@ class Engine:
     def _remember(self, site, publication, prints, paths, inputs, language, diagnostics, everything) -> None:
         memory = self.memory
         memory.site, memory.fingerprints, memory.paths = site, prints, list(paths)
+        memory.search_parts = {folder: digest for folder, (_, digest) in search_parts(
+            publication, prints, self.options.search_part_pages).items()} if publication.makes_search_index() else {}
         memory.records = publication.records
         if publication.order is not None:
             memory.az_order = publication.order
         if memory.disk is not None:
             if self.write and not self.keep_files:
                 memory.disk.remember_build(inputs, language, diagnostics.items, list(paths),
-                                           output=output_identity(self.options.output), pages=prints)
+                                           output=output_identity(self.options.output), pages=prints,
+                                           search=memory.search_parts)
             if everything or not self.keep_files:  # a one-file edit in serve must stay instant
                 memory.disk.save()
         if everything and self.freeze_gc:
@@ -430,6 +441,17 @@ def page_fingerprints(site: model.Site, pages: list[PageSpec], site_wide: str) -
         prints[page.path] = _digest(site_wide + page.path + page.template + whole.get(key, "")
                                     + "".join(shown.get(k, "") for k in sorted(near)))
     return prints
+
+
+def search_parts(publication: Publication, prints: dict, per_part: int) -> dict[str, tuple[list, str]]:
+    """{folder of a part of the search index: (its pages, a digest of their fingerprints)}, as
+    search.index_site cuts the published pages into parts."""
+    pages = sorted(publication.public_pages())
+    out = {}
+    for number, folder in enumerate(search.parts(len(pages), per_part) if pages else []):
+        members = pages[number * per_part:(number + 1) * per_part]
+        out[folder] = members, _digest(repr([(path, prints.get(path)) for path in members]))
+    return out
 
 
 def _file_digest(path: Path | None) -> str | None:

@@ -82,6 +82,32 @@ def _pagefind(site: Path, out: Path, timeout: float) -> None:
         raise SearchFailed((result.stderr or result.stdout or "pagefind").strip().splitlines()[-1])
 
 
+def in_part(path: str, folder: str) -> bool:
+    """Whether an output path belongs to the part of the index in `folder` (`parts`): the first
+    part's folder holds the others' folders, which are not its own."""
+    if not path.startswith(folder):
+        return False
+    rest = path[len(folder):]
+    return folder != f"{INDEX_DIR}/" or not (rest.split("/", 1)[0].isdigit() and "/" in rest)
+
+
+def index_part(pages: dict[str, bytes], folder: str, timeout: float = 300) -> dict[str, bytes]:
+    """{output path: bytes} of one part of the index (at `folder`, one of `parts`) made of these
+    pages (HTML by output path): a part is made again when one of its pages changed, the others kept."""
+    with tempfile.TemporaryDirectory(prefix="govsite-search-") as tmp:
+        site, out = Path(tmp) / "site", Path(tmp) / "out"
+        try:
+            for path, html in pages.items():
+                target = site / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(html)
+        except OSError as exc:
+            raise SearchFailed(str(exc)) from exc
+        _pagefind(site, out, timeout)
+        return {folder + path.relative_to(out).as_posix(): path.read_bytes() for path in sorted(out.rglob("*"))
+                if path.is_file() and not path.name.startswith(UNUSED)}
+
+
 def search_index(pages: dict[str, bytes], per_part: int = PAGES_PER_PART, timeout: float = 300) -> dict[str, bytes]:
     """{output path: bytes} of the Pagefind index of `pages` (HTML by output path)."""
     with tempfile.TemporaryDirectory(prefix="govsite-search-") as tmp:

@@ -12,6 +12,7 @@ loss) is removed, or the previous output restored, by the next build.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import posixpath
 import re
@@ -237,6 +238,8 @@ def update_site(output: Path, files: Mapping[str, bytes], removed: Iterable[str]
                 if target.is_file() and not target.is_symlink() and target.stat().st_size == len(data) \
                         and target.read_bytes() == data:
                     continue
+                if target.is_dir() and not target.is_symlink():  # the rename would fail after others
+                    raise IsADirectoryError(errno.EISDIR, "a folder is where a file must go", str(target))
                 target.parent.mkdir(parents=True, exist_ok=True)
                 temp = target.parent / f".{target.name}.tmp-{os.getpid()}"
                 with open(temp, "xb") as stream:  # "x": never through a planted link

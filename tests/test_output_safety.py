@@ -24,7 +24,7 @@ from govsite.parallel import PARALLEL_MIN_PAGES, render_pages
 from govsite.pipeline import Options
 from govsite.publish import Publication
 from govsite.render import default_theme, plan_pages
-from govsite.write import MARKER, UnsafeOutput, WriteFailed, site_writer, write_site
+from govsite.write import MARKER, UnsafeOutput, WriteFailed, site_writer, update_site, write_site
 
 BASIC = SITES / "basic" / "content"
 TODAY = "2026-11-28"
@@ -333,3 +333,62 @@ def test_a_write_that_fails_in_a_worker_fails_the_whole_write(tmp_path):
     assert (output / "index.html").read_bytes() == b"good"
     assert sorted(tree_digest(output)) == [MARKER, "index.html"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["output", "site"]
+
+
+# --- write.update_site: the few files an edit changed, in place ---
+
+def _written(tmp_path: Path) -> Path:
+    output = tmp_path / "output"
+    write_site({"index.html": b"start", "risks/a/index.html": b"a", "risks/b/index.html": b"b"}, output,
+               protected=[tmp_path / "content"])
+    return output
+
+
+def test_an_update_in_place_writes_what_changed_and_removes_what_went(tmp_path):
+    output = _written(tmp_path)
+    kept = (output / "risks/a/index.html").stat().st_ino
+    written = update_site(output, {"index.html": b"new", "risks/a/index.html": b"a"}, ["risks/b/index.html"],
+                          keep={"index.html", "risks/a/index.html"}, protected=[tmp_path / "content"])
+    assert written == ["index.html"]
+    assert (output / "index.html").read_bytes() == b"new"
+    assert (output / "risks/a/index.html").stat().st_ino == kept  # same bytes: not written again
+    assert not (output / "risks/b").exists()  # its file gone, and the folder it leaves empty
+    assert sorted(p.name for p in output.rglob("*") if ".tmp-" in p.name) == []
+
+
+def test_an_update_never_writes_through_a_link_planted_in_the_output(tmp_path):
+    output = _written(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.rmtree(output / "risks")
+    (output / "risks").symlink_to(elsewhere, target_is_directory=True)
+    before = tree_digest(output)
+    with pytest.raises(UnsafeOutput):
+        update_site(output, {"index.html": b"new", "risks/a/index.html": b"changed"}, [],
+                    keep={"index.html", "risks/a/index.html"}, protected=[tmp_path / "content"])
+    assert list(elsewhere.iterdir()) == []
+    assert tree_digest(output) == before  # nothing written, not even the file the checks passed first
+
+
+def test_an_update_that_fails_while_writing_leaves_the_output_as_it_was(tmp_path):
+    output = _written(tmp_path)
+    (output / "risks" / "c").write_bytes(b"a file where the new page needs a folder")
+    (output / "risks" / "d").mkdir()
+    (output / "risks" / "d" / "index.html").mkdir()  # a folder where the new page is a file
+    before = tree_digest(output)
+    for page in ("risks/c/index.html", "risks/d/index.html"):
+        with pytest.raises(WriteFailed):
+            update_site(output, {"index.html": b"new", page: b"page"}, ["risks/b/index.html"],
+                        keep={"index.html", page}, protected=[tmp_path / "content"])
+        assert tree_digest(output) == before, page
+        assert sorted(p.name for p in output.rglob("*") if ".tmp-" in p.name) == []
+
+
+def test_an_update_refuses_an_output_inside_the_content(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    output = content / "out"
+    write_site({"index.html": b"x"}, output, protected=[])
+    with pytest.raises(UnsafeOutput):
+        update_site(output, {"index.html": b"y"}, [], keep={"index.html"}, protected=[], forbid_inside=[content])
+    assert (output / "index.html").read_bytes() == b"x"

@@ -485,3 +485,23 @@ def test_a_cli_build_whose_output_was_changed_since_renders_everything(site_dir,
     risk.write_text(risk.read_text() + "\nEtt nytt stycke.\n")
     result = Engine(Options(content=content, output=out, today=dt.date.fromisoformat(TODAY))).build()
     assert result.everything
+
+
+def test_a_cli_build_after_an_edit_indexes_again_only_the_part_of_the_search_index_it_changed(site_dir, tmp_path):
+    content = site_dir / "content"
+    out = tmp_path / "out"
+    parts = ("--search-part-pages", "15")
+    build(content, out, *parts)
+    index = {p: p.stat().st_ino for p in (out / "pagefind").rglob("*") if p.is_file()}
+    folders = {p.relative_to(out).parts[1] for p in index if p.relative_to(out).parts[1].isdigit()}
+    assert len(folders) >= 3
+    risk = content / "risks" / "risk-00008.md"
+    risk.write_text(risk.read_text() + "\nEtt nytt stycke om uppföljningen.\n")
+    build(content, out, *parts)
+    untouched = {folder for folder in folders
+                 if all(index.get(p) == p.stat().st_ino for p in (out / "pagefind" / folder).rglob("*") if p.is_file())}
+    assert len(untouched) == len(folders) - 1  # the parts without the edited page: not one file written
+    cold = run_govsite("build", "--no-cache", "--content", content, "--output", tmp_path / "cold", "--today", TODAY,
+                       *parts)
+    assert cold.returncode == 0, cold.stderr
+    assert tree_digest(out) == tree_digest(tmp_path / "cold")

@@ -4,7 +4,7 @@
 
 For each N: cold build (no cache, no output), no-change rebuild, one-file-edit
 rebuild (CLI, with the cache), and one-file edits in `serve` (a new title, a new
-paragraph; LiveBuild, in process: in memory as `govsite serve` keeps it, and
+paragraph; engine.Engine, in process: in memory as `govsite serve` keeps it, and
 written to disk as `govsite serve --write` does), with the peak memory of the
 build and its workers. Whole-process wall time of `python -m govsite build`,
 median of --runs. Never part of the test suite.
@@ -67,32 +67,32 @@ def median(runs):
 
 
 def live_edits(content: Path, output: Path, write: bool, edits: int = 5) -> dict:
-    """LiveBuild (what `serve` keeps in memory; `write`: as `serve --write`): full build, then one-file edits."""
+    """The engine as `serve` drives it (`write`: as `serve --write`): a full build, then one-file edits."""
     import datetime as dt
 
-    from govsite.incremental import LiveBuild
+    from govsite.engine import Engine
     from govsite.pipeline import Options
-    live = LiveBuild(Options(content=content, output=output, today=dt.date(2026, 11, 28)), write=write,
-                     freeze_gc=True)
+    live = Engine(Options(content=content, output=output, today=dt.date(2026, 11, 28)), write=write,
+                  keep_files=True, freeze_gc=True)
     started = time.perf_counter()
-    assert live.build().ok
+    live.build()
     first = time.perf_counter() - started
     risks = sorted((content / "risks").glob("*.md"))
     seconds, rendered = [], []
     for i in range(edits):
         path = risks[(i * 37) % len(risks)]
         path.write_text(path.read_text().replace("title: ", f"title: Ändrad {i} ", 1))
-        result = live.rebuild([path])
-        assert result.ok and not result.full
-        seconds.append(result.seconds)
+        result = live.build([path])
+        assert not result.everything
+        seconds.append(result.seconds["total"])
         rendered.append(result.rendered)
     texts = []  # the commonest edit: a paragraph added to a risk's text, nothing else
     for i in range(edits):
         path = risks[(i * 41 + 5) % len(risks)]
         path.write_text(path.read_text() + f"\nEtt nytt stycke ({i}) om uppföljningen.\n")
-        result = live.rebuild([path])
-        assert result.ok and not result.full
-        texts.append(result.seconds)
+        result = live.build([path])
+        assert not result.everything
+        texts.append(result.seconds["total"])
     name = "serve_write" if write else "serve"
     return {f"{name}_start_s": round(first, 2), f"{name}_first_edit_s": round(seconds[0], 3),
             f"{name}_edit_s": round(statistics.median(seconds), 3), f"{name}_edit_max_s": round(max(seconds), 3),

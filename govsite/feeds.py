@@ -17,9 +17,10 @@ from . import model
 from .export import absolute
 from .links import entity_path
 from .markup import safe_address, safe_text, xml_text
+from .schema import reference_fields
 
 ATOM = "http://www.w3.org/2005/Atom"
-UNIT_FIELDS = ("unit", "units", "adopted_by", "parent")
+UNIT_FIELDS = tuple(name for name, target in reference_fields().items() if target == "units")  # schema.py
 
 
 @dataclass(frozen=True)

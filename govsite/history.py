@@ -37,7 +37,6 @@ from .source import parse_document
 
 CACHE_VERSION = 2
 CACHE_FOLDER = "govsite"  # inside the repository's git folder
-CHANGES_PATH = "andringar/"  # the site-wide "Senaste ändringar" page
 RECENT_LIMIT = 100
 # hash, author date, subject: NUL-separated fields (with -z, the file changes follow, NUL-separated too)
 _FORMAT = "%H%x00%aI%x00%s"

@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 
 from . import model
+from .schema import reference_fields
 
-# front-matter field -> the kind it names
-REFERENCE_FIELDS = {"unit": "units", "parent": "units", "adopted_by": "units", "units": "units",
-                    "missions": "missions", "risks": "risks", "principles": "principles", "sources": "sources"}
+# front-matter field -> the kind it names (schema.py declares them), in the order facts are told
+REFERENCE_FIELDS = dict(sorted(reference_fields().items(), key=lambda item: model.KINDS.index(item[1])))
 
 
 class Context:

@@ -17,7 +17,7 @@ from markupsafe import Markup as SafeHtml
 
 from . import model, views
 from .errors import Diagnostics, SourceLocation
-from .history import CHANGES_PATH, RECENT_LIMIT
+from .history import RECENT_LIMIT
 from .links import entity_path
 from .locale import Locale
 from .markup import Markup, resolve_links, resolve_media
@@ -62,7 +62,8 @@ def plan_pages(site: model.Site) -> list[PageSpec]:
     """Every HTML page of the site, in a deterministic order."""
     pages = [PageSpec("index.html", "home.html", ("pages", "index")), PageSpec("404.html", "404.html",
                                                                                absolute_links=True)]
-    statement = views.accessibility_path(Locale.load(site.config.language))
+    locale = Locale.load(site.config.language)
+    statement = views.accessibility_path(locale)
     for kind in model.KINDS:
         singular = model.SINGULAR[kind]
         if kind != "pages":
@@ -77,7 +78,7 @@ def plan_pages(site: model.Site) -> list[PageSpec]:
     own_text = ("pages", statement.strip("/"))
     pages.append(PageSpec(statement + "index.html", "accessibility.html",
                           own_text if site.get(own_text) else None))
-    pages.append(PageSpec(CHANGES_PATH + "index.html", "changes.html"))  # history.py: "Senaste ändringar"
+    pages.append(PageSpec(views.changes_path(locale) + "index.html", "changes.html"))  # "Senaste ändringar"
     return pages
 
 
@@ -129,7 +130,7 @@ class Renderer:
             nav_pages=self._nav_pages, main_menu=self._main_menu, lookup=site.get,
         )
         self.env.globals.update(views.template_helpers(site, self.locale))  # the citizen's theme
-        self.env.globals["history_page"] = CHANGES_PATH  # the footer links to "Senaste ändringar"
+        self.env.globals["history_page"] = views.changes_path(self.locale)  # the footer's "Senaste ändringar"
         self.env.globals["recent_changes_shown"] = RECENT_LIMIT
         # Features outside the core (publishing, history ...) give templates their own helpers.
         self.env.globals.update(helpers or {})

@@ -454,6 +454,19 @@ def _negation(word: str, other: str) -> bool:
     return stripped != other and stripped.lower() == word.lower()
 
 
+def reference_fields(kind: str | None = None) -> dict[str, str]:
+    """{front-matter field: the kind it names} of the top-level reference fields of one kind's
+    entities, or of every kind's (a field name names the same kind wherever it is used)."""
+    found = {}
+    for name_of_kind, specs in KIND_SPECS.items():
+        if kind is None or name_of_kind == kind:
+            for name, spec in specs.items():
+                item = spec.item if isinstance(spec, ListOf) else spec
+                if isinstance(item, Ref):
+                    found[name] = item.target
+    return found
+
+
 def refs_of(entity: model.Entity) -> Iterator[tuple[tuple, str, str]]:
     """Every front-matter reference of an entity: (field path, target kind, id)."""
     for name, spec in KIND_SPECS[entity.kind].items():

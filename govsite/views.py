@@ -367,6 +367,11 @@ def page_links(site: model.Site, locale: Locale, page_path: str, entity: model.E
     return links
 
 
+def changes_path(locale: Locale) -> str:
+    """The site-wide recent changes' address in the site's language (andringar/, changes/)."""
+    return locale.t("theme.changes_slug") + "/"
+
+
 def accessibility_path(locale: Locale) -> str:
     """The accessibility statement's address in the site's language (tillganglighet/)."""
     return locale.t("theme.accessibility_slug") + "/"

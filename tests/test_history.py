@@ -488,3 +488,13 @@ def test_a_repository_without_commits_builds_quietly(tmp_path):
     git(repo, "init", "-q", "-b", "main")
     result = build(repo / "content", tmp_path / "out")
     assert "git" not in result.stderr and "HEAD" not in result.stderr, result.stderr
+
+
+def test_an_english_site_lists_its_recent_changes_at_an_english_address(tmp_path):
+    """The recent changes were at andringar/ on every site: the address is the site language's."""
+    result = run_govsite("build", "--content", SITES / "english" / "content", "--output", tmp_path / "out",
+                         "--today", "2024-06-01", "--no-cache")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "changes" / "index.html").is_file()
+    assert not (tmp_path / "out" / "andringar").exists()
+    assert '<a href="changes/">' in (tmp_path / "out" / "index.html").read_text("utf-8")

@@ -21,7 +21,7 @@ from .markup import safe_address, safe_text
 from .locale import Locale
 from .schema import KIND_SPECS, ID_RE, Text, object_schema, refs_of
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: control results, actions and risk categories
 DATA = "data/"
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

@@ -2,10 +2,18 @@
 communicator's line through the real CLI, shown on the risk page, carried by the open data."""
 from __future__ import annotations
 
+import csv
+import io
+import json
 import shutil
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from conftest import SITES, run_govsite
+import pytest
+
+from conftest import DEMO, SITES, run_govsite
+
+ATOM = "{http://www.w3.org/2005/Atom}"
 
 BASIC = SITES / "basic" / "content"
 
@@ -132,3 +140,112 @@ def test_a_site_list_of_categories_replaces_the_default(tmp_path):
     assert code == 1
     assert lines == ['content/site.yaml:10: fel: riskkategorin "miljo" finns två gånger. Ge varje kategori under '
                      'risk_categories ett eget id.']
+
+
+# --- what a reader sees ---------------------------------------------------------------------
+
+def _build(tmp_path: Path, **changes) -> Path:
+    content = _site(tmp_path, **changes)
+    output = tmp_path / "output"
+    result = run_govsite("build", "--content", content, "--output", output, "--today", "2024-06-01", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    return output
+
+
+def test_the_open_data_carries_results_actions_and_a_row_per_result(tmp_path):
+    output = _build(tmp_path, status="ongoing")
+    risk = json.loads((output / "data/risks/lokalbrist.json").read_text("utf-8"))
+    assert (risk["category"], risk["category_label"]) == ("ekonomi", "Ekonomisk risk")
+    assert risk["actions"] == [{"title": "Hyra in tillfälliga lokaler", "responsible": "Fritidschefen",
+                                "due": "2024-12-31", "status": "ongoing"}]
+    results = risk["controls"][0]["results"]
+    assert [(r["date"], r["outcome"]) for r in results] == [("2024-03-31", "ok"), ("2024-05-15", "deviation"),
+                                                            ("2023-12-01", "not-done")]
+    assert results[1]["finding"] == "Dubbelbokningar i fyra fall av tio."
+    assert results[1]["actions"] == [{"title": "Nya rutiner för bokning", "responsible": "Bokningsansvarig",
+                                      "due": "2024-05-20", "status": "ongoing"}]
+    rows = list(csv.DictReader(io.StringIO((output / "data/controls.csv").read_text("utf-8"), newline="")))
+    assert [(r["risk"], r["control"], r["date"], r["outcome"], r["actions"], r["actions_done"]) for r in rows] == [
+        ("lokalbrist", "Genomgång av lokalbokningar", "2024-05-15", "deviation", "1", "0"),
+        ("lokalbrist", "Genomgång av lokalbokningar", "2024-03-31", "ok", "0", "0"),
+        ("lokalbrist", "Genomgång av lokalbokningar", "2023-12-01", "not-done", "0", "0")]
+    assert rows[0]["finding"] == "Dubbelbokningar i fyra fall av tio." and rows[0]["category"] == "ekonomi"
+    assert rows[0]["url"] == "https://example.org/prov/risks/lokalbrist/"
+    assert "data/controls.csv" in (output / "data/catalog.jsonld").read_text("utf-8")
+    assert 'href="controls.csv"' in (output / "data/index.html").read_text("utf-8")
+
+
+def test_the_feeds_announce_each_result_on_its_date_a_deviation_with_its_finding(tmp_path):
+    output = _build(tmp_path)
+    for feed in ("feed.xml", "units/enheten/feed.xml"):
+        entries = ET.parse(output / feed).getroot().findall(f"{ATOM}entry")
+        results = {e.find(f"{ATOM}id").text: e for e in entries if "#result-" in e.find(f"{ATOM}id").text}
+        assert sorted(results) == [f"https://example.org/prov/risks/lokalbrist/#result-1-{day}"
+                                   for day in ("2023-12-01", "2024-03-31", "2024-05-15")], feed
+        deviation = results["https://example.org/prov/risks/lokalbrist/#result-1-2024-05-15"]
+        assert deviation.find(f"{ATOM}title").text == ("Brist på lokaler för föreningslivet: Avvikelse vid "
+                                                      "kontrollen ”Genomgång av lokalbokningar”")
+        assert deviation.find(f"{ATOM}updated").text == "2024-05-15T00:00:00Z"
+        assert deviation.find(f"{ATOM}summary").text == "Dubbelbokningar i fyra fall av tio."
+        assert deviation.find(f"{ATOM}category").get("term") == "deviation"
+
+
+def _text_in_order(text: str, parts: list[str]) -> list[int]:
+    positions = [text.find(part) for part in parts]
+    assert -1 not in positions, [p for p, i in zip(parts, positions) if i == -1]
+    return positions
+
+
+def test_the_risk_page_and_the_grouped_register_in_chromium(tmp_path):
+    pytest.importorskip("axe_playwright_python")
+    from browser import Visit, chromium
+    from test_browser_theme import axe_violations
+    from govsite.static_server import serve_like_pages
+    output = _build(tmp_path, status="ongoing")
+    with chromium() as browser, serve_like_pages(output, "/prov/") as base:
+        visit = Visit(browser, base)
+        visit.page.goto(base + "risks/lokalbrist/")
+        main = visit.page.locator("main").inner_text()
+        positions = _text_in_order(main, [
+            "Riskkategori\nEkonomisk risk",
+            "Åtgärder för att hantera risken", "Hyra in tillfälliga lokaler", "31 december 2024",
+            "Genomgång av lokalbokningar",
+            "Senaste uppföljning", "15 maj 2024", "Avvikelse", "Dubbelbokningar i fyra fall av tio.",
+            "Nya rutiner för bokning", "Bokningsansvarig", "20 maj 2024", "Pågår (försenad)",
+            "Tidigare uppföljningar", "31 mars 2024", "Utan anmärkning", "1 december 2023", "Ej genomförd"])
+        assert positions == sorted(positions), main
+        table = visit.page.get_by_role("table", name="Åtgärder efter uppföljningen 15 maj 2024")
+        assert table.get_by_role("columnheader").all_inner_texts() == ["Åtgärd", "Ansvarig", "Klart senast", "Status"]
+        assert visit.page.get_by_role("table", name="Åtgärder för att hantera risken").count() == 1
+        assert axe_violations(visit.page) == []
+        visit.page.goto(base + "risks/")
+        section = visit.page.locator("#by-category")
+        assert section.get_by_role("heading", level=2).inner_text() == "Visa riskerna efter: riskkategori"
+        assert section.get_by_role("heading", level=3).all_inner_texts() == ["Ekonomisk risk (1 risk)",
+                                                                            "Utan kategori (1 risk)"]
+        assert section.get_by_role("link", name="Brist på lokaler för föreningslivet").count() == 1
+        visit.page.get_by_role("link", name="Visa riskerna efter: riskkategori").click()
+        assert visit.page.url.endswith("#by-category")
+        assert axe_violations(visit.page) == []
+        visit.assert_clean()
+        visit.close()
+
+
+def test_a_register_without_categories_shows_no_category_grouping(tmp_path):
+    output = _build(tmp_path, category="")
+    register = (output / "risks/index.html").read_text("utf-8")
+    assert 'id="by-status"' in register and 'id="by-category"' not in register and "riskkategori" not in register
+
+
+def test_the_demo_shows_its_2021_follow_up_and_checks_clean(demo_site):
+    check = run_govsite("check", "--content", DEMO, "--today", "2026-11-28", "--strict")
+    assert check.returncode == 0 and check.stderr == "", check.stderr
+    rows = list(csv.DictReader(io.StringIO((demo_site / "data/controls.csv").read_text("utf-8"), newline="")))
+    assert {r["outcome"] for r in rows} == {"ok", "deviation", "not-done"}
+    assert all(r["date"].startswith("2021-") and "(exempel)" in r["finding"] for r in rows)
+    page = (demo_site / "risks/svagt-kulturutbud/index.html").read_text("utf-8")
+    for words in ("Senaste uppföljning", "Tidigare uppföljningar", "Avvikelse", "Ej genomförd", "Utan anmärkning",
+                  "Verksamhetsrisk", "Åtgärder för att hantera risken"):
+        assert words in page, words
+    register = (demo_site / "risks/index.html").read_text("utf-8")
+    assert 'id="by-category"' in register and "Omvärldsrisk" in register

@@ -140,6 +140,10 @@ def test_a_site_list_of_categories_replaces_the_default(tmp_path):
     assert code == 1
     assert lines == ['content/site.yaml:10: fel: riskkategorin "miljo" finns två gånger. Ge varje kategori under '
                      'risk_categories ett eget id.']
+    code, lines = _check(_site(tmp_path / "empty", site_extra="risk_categories: []\n"), tmp_path)
+    assert code == 1
+    assert lines == ['content/site.yaml:7: fel: listan risk_categories är tom. Skriv minst en kategori med id och '
+                     'label, eller ta bort fältet, så gäller govsites standardkategorier.']
 
 
 # --- what a reader sees ---------------------------------------------------------------------

@@ -391,8 +391,7 @@ class Engine:
         memory.search_parts = {folder: digest for folder, (_, digest) in search_parts(
             publication, prints, self.options.search_part_pages).items()} if publication.makes_search_index() else {}
         memory.records = publication.records
-        if publication.order is not None:
-            memory.az_order = publication.order
+        memory.az_order = publication.order
         if memory.disk is not None:
             if self.write and not self.keep_files:
                 memory.disk.remember_build(inputs, language, diagnostics.items, list(paths),

@@ -180,9 +180,8 @@ def feed_path(unit_id: str | None = None) -> str:
     return f"units/{unit_id}/feed.xml" if unit_id else "feed.xml"
 
 
-def feeds(site: model.Site, title: str, unit_title: str, known: dict | None = None) -> dict[str, bytes]:
-    """feed.xml for the site, units/<id>/feed.xml for each unit. `unit_title` has a {unit} slot;
-    `known`: unit feeds that cannot have changed, by path, used as they are."""
+def feeds(site: model.Site, title: str, unit_title: str) -> dict[str, bytes]:
+    """feed.xml for the site, units/<id>/feed.xml for each unit. `unit_title` has a {unit} slot."""
     config = site.config
     files = {feed_path(): atom(FeedInfo(absolute(site, feed_path()), title, absolute(site, ""),
                                         config.organisation, config.language),
@@ -190,9 +189,6 @@ def feeds(site: model.Site, title: str, unit_title: str, known: dict | None = No
                                + result_entries(site, site.entities.get("risks", {}).values()))}
     for unit in site.entities.get("units", {}).values():
         if unit.draft:
-            continue
-        if known and feed_path(unit.id) in known:
-            files[feed_path(unit.id)] = known[feed_path(unit.id)]
             continue
         info = FeedInfo(absolute(site, feed_path(unit.id)), unit_title.format(unit=unit.title),
                         absolute(site, entity_path("units", unit.id)), config.organisation, config.language)

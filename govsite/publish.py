@@ -82,19 +82,32 @@ def _initial(first: str) -> str:
     return letter
 
 
+def az_order(site: model.Site, known: list | None = None) -> list[tuple]:
+    """Every published entity's (sort key, letter, entity), A–Ö by title. With `known`, the order of
+    an earlier build of the same process: an entity that is the very object it was keeps its place
+    (its title is as it was), the few others are sorted in (sorting 10,000 titles took 25 ms of every
+    live edit). By id(): the old order holds its entities alive, so no new one can share an id."""
+    language = site.config.language
+    if known is None:
+        return sorted(_az_item(language, entity) for entity in export.published(site))
+    fresh = {id(entity): entity for entity in export.published(site)}
+    order = [item for item in known if fresh.pop(id(item[2]), None) is not None]
+    for entity in fresh.values():
+        bisect.insort(order, _az_item(language, entity))
+    return order
+
+
 class Publication:
-    def __init__(self, site: model.Site, known_records: dict | None = None, known_feeds: dict | None = None,
-                 known_order: list | None = None, search_part_pages: int = search.PAGES_PER_PART):
-        """`known_records`, `known_feeds`: open-data records and unit feeds that cannot have changed
-        (the live preview's, after an edit that does not reach them; see export.export, feeds.feeds);
-        `known_order`: the A–Ö order of the last build (its `order`), for a site of the same settings;
-        `search_part_pages`: at most this many pages in each part of the search index (search.py)."""
+    def __init__(self, site: model.Site, known_records: dict | None = None, known_order: list | None = None,
+                 search_part_pages: int = search.PAGES_PER_PART):
+        """`known_records`: open-data records that cannot have changed (the engine decides, see
+        export.export); `known_order`: the A–Ö order of the last build (its `order`);
+        `search_part_pages`: at most this many pages in each part of the search index (search.py).
+        Everything the pages show is made here or before they render, never while they do."""
         self.site = site
         self.search_part_pages = search_part_pages
         self.known_records = known_records
-        self.known_feeds = known_feeds
-        self.known_order = known_order
-        self.order: list | None = None  # the A–Ö order, once az_index has made it
+        self.order = az_order(site, known_order)  # the A–Ö order
         self.records: dict = {}  # the open data as made (export.EntityData, KindData), once `data` is
         self.locale = Locale.load(site.config.language)
         taken = {entity_path("pages", i) + "index.html" for i in site.entities.get("pages", {})}
@@ -144,20 +157,8 @@ class Publication:
 
     def az_index(self) -> list[Letter]:
         """Every published entity, A–Ö by title, grouped by first letter."""
-        language = self.site.config.language
-        if self.known_order is None:
-            order = sorted(_az_item(language, entity) for entity in export.published(self.site))
-        else:
-            # An entity that is the very object it was keeps its place (its title is as it was);
-            # the few others are sorted in: sorting 10,000 titles took 25 ms of every live edit.
-            # By id(): the old order holds its entities alive, so no new one can share an id.
-            fresh = {id(entity): entity for entity in export.published(self.site)}
-            order = [item for item in self.known_order if fresh.pop(id(item[2]), None) is not None]
-            for entity in fresh.values():
-                bisect.insort(order, _az_item(language, entity))
-        self.order = order
         letters: dict[str, list] = {}
-        for _, letter, entity in order:
+        for _, letter, entity in self.order:
             letters.setdefault(letter, []).append(entity)
         return [Letter(letter, tuple(items)) for letter, items in letters.items()]
 
@@ -234,7 +235,7 @@ class Publication:
         where = SourceLocation(site.config.path, 1)
         files: dict[str, bytes] = dict(self.data)
         files.update(feeds.feeds(site, self.locale.t("publish.feed_site_title", site=site.config.title),
-                                 self.locale.t("publish.feed_unit"), self.known_feeds))
+                                 self.locale.t("publish.feed_unit")))
         files[".nojekyll"] = b""
         files["robots.txt"] = discovery.robots(site)
         drafts = {entity_path(e.kind, e.id) + "index.html" for e in site.all() if e.draft}

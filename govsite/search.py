@@ -5,9 +5,10 @@ for a Swedish site. Only the `<main>` of pages marked `data-pagefind-body`
 index pages and drafts never match.
 
 A build indexes the site where write.py has just written it, before the swap
-(`index_site`): the pages are not copied again and the index files are not
-read back. The live preview, which keeps its pages in memory, uses
-`search_index`.
+(`index_site`), part by part (`index_part`): each part's pages are copied into
+memory-backed scratch space (/dev/shm) for Pagefind to read, in one order, so a
+part made again after an edit is byte for byte the part a whole build makes.
+The live preview, which keeps its pages in memory, uses `search_index`.
 
 Pagefind holds ~200 KB of memory per page it indexes (2.0 GB for a site of 10,000
 entities), so a large site is indexed in parts of at most PAGES_PER_PART pages,
@@ -18,7 +19,6 @@ pages of every part.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -44,31 +44,20 @@ def parts(pages: int, per_part: int) -> list[str]:
 def index_site(root: Path, pages: Iterable[str], per_part: int = PAGES_PER_PART, timeout: float = 300) -> list[str]:
     """Index `pages` (paths under `root`, any order: the parts take them sorted) into
     `root/pagefind/`, at most `per_part` pages to a part (`parts`); the paths written, relative
-    to root. No pages: no index."""
+    to root. No pages: no index. Each part is made as `index_part` makes it after an edit, so a
+    part made again is the very part a whole build makes."""
     root = Path(root)
     pages = sorted(pages)
-    for number, folder in enumerate(parts(len(pages), per_part) if pages else []):
-        # Pagefind reads a folder, not a list: each part's pages are linked into one of their own.
-        with tempfile.TemporaryDirectory(dir=root, prefix=".search-part-") as tmp:
-            for page in pages[number * per_part:(number + 1) * per_part]:
-                _link(root / page, Path(tmp) / page)
-            _pagefind(Path(tmp), root / folder, timeout)
     written = []
-    for path in sorted((root / INDEX_DIR).rglob("*")):
-        if path.is_file():
-            if path.name.startswith(UNUSED):
-                path.unlink()
-            else:
-                written.append(path.relative_to(root).as_posix())
-    return written
-
-
-def _link(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:  # a file system without hard links
-        shutil.copyfile(source, target)
+    for number, folder in enumerate(parts(len(pages), per_part) if pages else []):
+        members = pages[number * per_part:(number + 1) * per_part]
+        files = index_part({page: (root / page).read_bytes() for page in members}, folder, timeout)
+        for path, data in files.items():
+            target = root / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            written.append(path)
+    return sorted(written)
 
 
 def _pagefind(site: Path, out: Path, timeout: float) -> None:
@@ -104,7 +93,7 @@ def index_part(pages: dict[str, bytes], folder: str, timeout: float = 300) -> di
     with tempfile.TemporaryDirectory(prefix="govsite-search-", dir=scratch()) as tmp:
         site, out = Path(tmp) / "site", Path(tmp) / "out"
         try:
-            for path, html in pages.items():
+            for path, html in sorted(pages.items()):
                 target = site / path
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(html)
@@ -117,13 +106,9 @@ def index_part(pages: dict[str, bytes], folder: str, timeout: float = 300) -> di
 
 def search_index(pages: dict[str, bytes], per_part: int = PAGES_PER_PART, timeout: float = 300) -> dict[str, bytes]:
     """{output path: bytes} of the Pagefind index of `pages` (HTML by output path)."""
-    with tempfile.TemporaryDirectory(prefix="govsite-search-", dir=scratch()) as tmp:
-        root = Path(tmp)
-        try:
-            for path, html in pages.items():  # a full disk fails here as it fails the whole build later
-                target = root / path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(html)
-        except OSError as exc:
-            raise SearchFailed(str(exc)) from exc
-        return {path: (root / path).read_bytes() for path in index_site(root, pages, per_part, timeout)}
+    paths = sorted(pages)
+    files = {}
+    for number, folder in enumerate(parts(len(paths), per_part) if paths else []):
+        members = paths[number * per_part:(number + 1) * per_part]
+        files.update(index_part({path: pages[path] for path in members}, folder, timeout))
+    return files

@@ -480,6 +480,10 @@ COMMON = {
                           cls=model.HistoryNote)),
 }
 
+# A risk's note may give the assessment of its date: a point of the risk's trend (history_facts.trend).
+RISK_HISTORY = ListOf(item=Obj(fields={"date": Date(required=True), "text": Text(required=True),
+                                      "probability": Level(axis="probability"), "severity": Level(axis="severity")},
+                              cls=model.HistoryNote))
 CONTROL = Obj(fields={"title": Text(required=True), "method": Text(), "frequency": Text(),
                       "responsible": Text(), "reported_to": Text()}, cls=model.Control)
 PARTNER = Obj(fields={"name": Text(required=True), "type": Text()}, cls=model.Partner)
@@ -498,7 +502,7 @@ KIND_SPECS: dict[str, dict[str, Spec]] = {
               "severity": Level(required=True, axis="severity"),
               "owner": Text(), "assessed": Date(), "review": Date(),
               "status": Choice(options=model.RISK_STATUSES), "missions": _refs("missions"),
-              "controls": ListOf(item=CONTROL), "consequence": Text()},
+              "controls": ListOf(item=CONTROL), "consequence": Text(), "history": RISK_HISTORY},
     "arenas": {**COMMON, "starts": Date(required=True), "ends": Date(required=True),
                "status": Choice(options=model.ARENA_STATUSES), "risks": _refs("risks"),
                "missions": _refs("missions"), "units": _refs("units"), "principles": _refs("principles"),

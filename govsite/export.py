@@ -21,7 +21,7 @@ from .markup import safe_address, safe_text
 from .locale import Locale
 from .schema import KIND_SPECS, ID_RE, Text, object_schema, refs_of
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: control results, actions and risk categories
 DATA = "data/"
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -119,6 +119,9 @@ def entity_record(site: model.Site, entity: model.Entity) -> dict:
     if isinstance(entity, model.Risk):
         record["value"] = entity.value
         record["rating"] = site.config.risk_matrix.rating(entity.value).label
+        category = site.config.risk_category(entity.category)
+        if category is not None:
+            record["category_label"] = category.label
     if isinstance(entity, model.Arena):
         record["status"] = entity.status_on(site.today)
     record["links"] = _link_items(site, site.links_out.get(entity.key, ()), outgoing=True)
@@ -191,7 +194,8 @@ def kind_schema(kind: str) -> dict:
         "changes": _changes_schema(),  # history.py: what changed, newest first ("" commit: a history note)
     })
     if kind == "risks":
-        schema["properties"].update({"value": {"type": "integer", "minimum": 1}, "rating": {"type": "string"}})
+        schema["properties"].update({"value": {"type": "integer", "minimum": 1}, "rating": {"type": "string"},
+                                     "category_label": {"type": "string"}})
         schema["required"] += ["value", "rating"]
     schema["required"] = sorted(set(schema["required"]) | {"schema_version", "kind", "id", "page_url", "data_url",
                                                             "body", "links", "backlinks", "changes"})
@@ -244,23 +248,33 @@ RISK_COLUMNS = ["id", "title", "unit", "owner", "probability", "severity", "valu
 GOAL_COLUMNS = ["plan", "id", "title", "status", "progress", "indicator", "target", "missions", "risks", "url"]
 
 
-REGISTERS = {"risks": (f"{DATA}risks.csv", RISK_COLUMNS), "plans": (f"{DATA}goals.csv", GOAL_COLUMNS)}
+# One row per follow-up result of a control (the risk's controls in order, each one's latest result first).
+CONTROL_COLUMNS = ["risk", "risk_title", "category", "control", "date", "outcome", "finding", "actions",
+                   "actions_done", "url"]
+
+# A kind's CSV registers: (path, columns), in the order register_rows gives their lines.
+REGISTERS = {"risks": ((f"{DATA}risks.csv", RISK_COLUMNS), (f"{DATA}controls.csv", CONTROL_COLUMNS)),
+             "plans": ((f"{DATA}goals.csv", GOAL_COLUMNS),)}
 
 
-def register_rows(site: model.Site, entity: model.Entity) -> str:
-    """The entity's lines in its kind's CSV register (risks.csv, goals.csv): "" for other kinds."""
+def register_rows(site: model.Site, entity: model.Entity) -> tuple[str, ...]:
+    """The entity's lines in each of its kind's CSV registers (risks.csv and controls.csv,
+    goals.csv): () for other kinds."""
     if isinstance(entity, model.Risk):
         missions = [m for m in entity.missions if _is_public(site, ("missions", m))]
-        return csv_lines([[entity.id, entity.title, entity.unit, entity.owner, entity.probability, entity.severity,
-                           entity.value, site.config.risk_matrix.rating(entity.value).label, entity.status,
-                           missions, entity.assessed, entity.review, len(entity.controls), entity.updated,
-                           _link(site, "risks", entity.id)]])
+        url = _link(site, "risks", entity.id)
+        return (csv_lines([[entity.id, entity.title, entity.unit, entity.owner, entity.probability, entity.severity,
+                            entity.value, site.config.risk_matrix.rating(entity.value).label, entity.status,
+                            missions, entity.assessed, entity.review, len(entity.controls), entity.updated, url]]),
+                csv_lines([[entity.id, entity.title, entity.category, control.title, result.date, result.outcome,
+                            result.finding, len(result.actions), sum(a.status == "done" for a in result.actions), url]
+                           for control in entity.controls for result in control.latest_first]))
     if isinstance(entity, model.Plan):
-        return csv_lines([[entity.id, goal.id, goal.title, goal.status, goal.progress, goal.indicator, goal.target,
-                           [m for m in goal.missions if _is_public(site, ("missions", m))],
-                           [r for r in goal.risks if _is_public(site, ("risks", r))],
-                           _link(site, "plans", entity.id, goal.id)] for goal in entity.goals])
-    return ""
+        return (csv_lines([[entity.id, goal.id, goal.title, goal.status, goal.progress, goal.indicator, goal.target,
+                            [m for m in goal.missions if _is_public(site, ("missions", m))],
+                            [r for r in goal.risks if _is_public(site, ("risks", r))],
+                            _link(site, "plans", entity.id, goal.id)] for goal in entity.goals]),)
+    return ()
 
 
 # --- DCAT-AP-SE catalog -------------------------------------------------------------------
@@ -318,6 +332,8 @@ def catalog(site: model.Site, files: dict[str, bytes]) -> dict:
             [(f"{DATA}risks.csv", "text/csv")])
     dataset("goals", locale.t("publish.goals_csv"), locale.t("publish.goals_csv_text"),
             [(f"{DATA}goals.csv", "text/csv")])
+    dataset("controls", locale.t("publish.controls_csv"), locale.t("publish.controls_csv_text"),
+            [(f"{DATA}controls.csv", "text/csv")])
     return {
         "@context": {"dcat": "http://www.w3.org/ns/dcat#", "dct": "http://purl.org/dc/terms/",
                      "foaf": "http://xmlns.com/foaf/0.1/", "vcard": "http://www.w3.org/2006/vcard/ns#",
@@ -345,9 +361,9 @@ def collection(kind: str, records: list) -> bytes:
 
 @dataclasses.dataclass(frozen=True)
 class EntityData:
-    """An entity's open data: its record's JSON and its lines in a CSV register."""
+    """An entity's open data: its record's JSON and its lines in each CSV register of its kind."""
     json: bytes
-    rows: str
+    rows: tuple
 
 
 @dataclasses.dataclass(frozen=True)
@@ -395,7 +411,6 @@ def _kind_files(kind: str, records: dict) -> dict[str, bytes]:
     files = {entity_data_path(*key): data.json for key, data in records.items()}
     # Each record without its newline, not copied.
     files[f"{DATA}{kind}.json"] = collection(kind, [memoryview(data.json)[:-1] for data in records.values()])
-    if kind in REGISTERS:
-        path, columns = REGISTERS[kind]
-        files[path] = (csv_lines([columns]) + "".join(data.rows for data in records.values())).encode("utf-8")
+    for index, (path, columns) in enumerate(REGISTERS.get(kind, ())):
+        files[path] = (csv_lines([columns]) + "".join(data.rows[index] for data in records.values())).encode("utf-8")
     return files

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from . import model
 from .export import absolute
 from .links import entity_path
+from .locale import Locale
 from .markup import safe_address, safe_text, xml_text
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -133,6 +134,36 @@ def change_entries(site: model.Site, keys=None) -> list[Entry]:
     return entries
 
 
+RESULTS_IN_FEED = 100
+
+
+def result_entries(site: model.Site, entities) -> list[Entry]:
+    """The newest follow-up results of the controls of the published risks among `entities`, an
+    entry each on the result's date: a citizen following the feed learns of a deviation when it
+    is reported, with its finding."""
+    words = Locale.load(site.config.language)
+    found = []
+    for risk in entities:
+        if not isinstance(risk, model.Risk) or risk.draft:
+            continue
+        link = absolute(site, entity_path(risk.kind, risk.id))
+        for number, control in enumerate(risk.controls, 1):
+            seen: dict = {}
+            for result in control.results:
+                marker = f"{number}-{result.date.isoformat()}"
+                seen[marker] = seen.get(marker, 0) + 1
+                marker += f"-{seen[marker]}" if seen[marker] > 1 else ""
+                found.append((result.date, link, marker, risk, control, result))
+    entries = []
+    for date, link, marker, risk, control, result in heapq.nlargest(RESULTS_IN_FEED, found,
+                                                                  key=lambda item: item[:3]):
+        title = words.t("publish.feed_result", risk=risk.title, control=control.title,
+                        outcome=words.t(f"result_outcome.{result.outcome}"))
+        entries.append(Entry(id=f"{link}#result-{marker}", title=title, link=link, updated=date,
+                             summary=result.finding, category=result.outcome))
+    return entries
+
+
 def unit_entities(site: model.Site, unit: model.Unit) -> list[model.Entity]:
     """The unit and what its front matter makes it responsible for."""
     found = {unit.key: unit}
@@ -154,7 +185,8 @@ def feeds(site: model.Site, title: str, unit_title: str, known: dict | None = No
     config = site.config
     files = {feed_path(): atom(FeedInfo(absolute(site, feed_path()), title, absolute(site, ""),
                                         config.organisation, config.language),
-                               entity_entries(site, site.all()) + change_entries(site))}
+                               entity_entries(site, site.all()) + change_entries(site)
+                               + result_entries(site, site.entities.get("risks", {}).values()))}
     for unit in site.entities.get("units", {}).values():
         if unit.draft:
             continue
@@ -165,5 +197,6 @@ def feeds(site: model.Site, title: str, unit_title: str, known: dict | None = No
                         absolute(site, entity_path("units", unit.id)), config.organisation, config.language)
         entities = unit_entities(site, unit)
         files[feed_path(unit.id)] = atom(info, entity_entries(site, entities)
-                                         + change_entries(site, [e.key for e in entities]))
+                                         + change_entries(site, [e.key for e in entities])
+                                         + result_entries(site, entities))
     return files

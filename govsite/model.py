@@ -19,6 +19,8 @@ PLURAL = {singular: plural for plural, singular in SINGULAR.items()}
 RISK_STATUSES = ("open", "mitigating", "accepted", "closed")
 ARENA_STATUSES = ("planned", "active", "closed")
 GOAL_STATUSES = ("not-started", "ongoing", "done", "cancelled")
+RESULT_OUTCOMES = ("ok", "deviation", "not-done")  # utan anmärkning, avvikelse, ej genomförd
+ACTION_STATUSES = ("planned", "ongoing", "done")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,12 +89,43 @@ class Mission(Entity):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Action:
+    """Something decided to be done: after a control's result, or to treat a risk itself."""
+    title: str
+    responsible: str = ""
+    due: dt.date | None = None
+    status: str = "planned"
+
+    def overdue_on(self, today: dt.date) -> bool:
+        return self.status != "done" and self.due is not None and self.due < today
+
+
+@dataclass(frozen=True, kw_only=True)
+class ControlResult:
+    """What one carrying-out of a control found (the follow-up of the internal control plan)."""
+    date: dt.date
+    outcome: str  # RESULT_OUTCOMES; a deviation has a finding (validate.py)
+    finding: str = ""
+    actions: tuple[Action, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
 class Control:
     title: str
     method: str = ""
     frequency: str = ""
     responsible: str = ""
     reported_to: str = ""
+    results: tuple[ControlResult, ...] = ()
+
+    @property
+    def latest_first(self) -> tuple[ControlResult, ...]:
+        """The results, newest first (as written for results of one day)."""
+        return tuple(sorted(self.results, key=lambda result: result.date, reverse=True))
+
+    @property
+    def latest(self) -> ControlResult | None:
+        return self.latest_first[0] if self.results else None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -108,6 +141,8 @@ class Risk(Entity):
     missions: tuple[str, ...] = ()
     controls: tuple[Control, ...] = ()
     consequence: str = ""
+    actions: tuple[Action, ...] = ()  # treating the risk itself, beside the controls that check it
+    category: str = ""  # the id of one of the site's risk_categories
 
     @property
     def value(self) -> int:
@@ -222,6 +257,14 @@ class RiskMatrix:
 
 
 @dataclass(frozen=True, kw_only=True)
+class RiskCategory:
+    """A category of risks (site.yaml `risk_categories`, else the locale's default list)."""
+    id: str
+    label: str
+    description: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class Contact:
     email: str = ""
     phone: str = ""
@@ -322,6 +365,7 @@ class SiteConfig:
     description: str = ""
     contact: Contact = Contact()
     risk_matrix: RiskMatrix
+    risk_categories: tuple[RiskCategory, ...] = ()  # validate.py fills in the default list
     cname: str = ""
     licence: str = ""
     search: bool = True  # false: no search index (Pagefind costs ~20 s and 1.5 GB at 10,000 pages)
@@ -332,6 +376,9 @@ class SiteConfig:
     repository: Repository = Repository()
     feedback: Feedback = Feedback()
     path: str = "content/site.yaml"
+
+    def risk_category(self, category_id: str) -> RiskCategory | None:
+        return next((c for c in self.risk_categories if c.id == category_id), None)
 
     @property
     def base_path(self) -> str:

@@ -177,7 +177,7 @@ class Publication:
 
     @functools.cached_property
     def _data_files(self) -> list[DataFile]:
-        names = [f"{kind}.json" for kind in model.KINDS] + ["risks.csv", "goals.csv", "schema.json",
+        names = [f"{kind}.json" for kind in model.KINDS] + ["risks.csv", "controls.csv", "goals.csv", "schema.json",
                                                             "catalog.jsonld"]
         out = []
         for name in names:

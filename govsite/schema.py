@@ -26,6 +26,7 @@ class Context:
     diagnostics: Diagnostics
     matrix: model.RiskMatrix | None = None
     matrix_line: Any = None  # SourceLocation of risk_matrix in site.yaml; line 0: govsite's default matrix
+    categories: tuple = ()  # the site's risk categories (model.RiskCategory); () before site.yaml is read
 
     def error(self, path: tuple, code: str, **params) -> object:
         self.diagnostics.error(code, self.doc.at(*path), field=dotted(path), **params)
@@ -311,6 +312,25 @@ class Ref(Id):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Category(Id):
+    """The id of one of the site's risk categories (site.yaml `risk_categories`, else the default)."""
+
+    def parse(self, value, ctx, path):
+        ids = tuple(c.id for c in ctx.categories)
+        if ids and value not in ids:
+            text = str(value).strip()
+            by_label = {c.label.casefold(): c.id for c in ctx.categories}  # "IT-risk" meant `it`
+            return ctx.error(path, "unknown_category", value=value,
+                             options=", ".join(f"{c.id} ({c.label})" for c in ctx.categories),
+                             suggestion=by_label.get(text.casefold()) or suggest(text, ids)
+                             or by_label.get(suggest(text.casefold(), by_label), ""))
+        return super().parse(value, ctx, path)
+
+    def json_schema(self):
+        return {"type": "string", "pattern": ID_RE.pattern, "x-govsite-choices": "site.risk_categories"}
+
+
+@dataclass(frozen=True, kw_only=True)
 class ListOf(Spec):
     item: Spec = field(default_factory=Text)
     unique: bool = False
@@ -484,8 +504,13 @@ COMMON = {
 RISK_HISTORY = ListOf(item=Obj(fields={"date": Date(required=True), "text": Text(required=True),
                                       "probability": Level(axis="probability"), "severity": Level(axis="severity")},
                               cls=model.HistoryNote))
+ACTION = Obj(fields={"title": Text(required=True), "responsible": Text(), "due": Date(),
+                     "status": Choice(options=model.ACTION_STATUSES)}, cls=model.Action)
+RESULT = Obj(fields={"date": Date(required=True), "outcome": Choice(required=True, options=model.RESULT_OUTCOMES),
+                     "finding": Text(), "actions": ListOf(item=ACTION)}, cls=model.ControlResult)
 CONTROL = Obj(fields={"title": Text(required=True), "method": Text(), "frequency": Text(),
-                      "responsible": Text(), "reported_to": Text()}, cls=model.Control)
+                      "responsible": Text(), "reported_to": Text(), "results": ListOf(item=RESULT)},
+              cls=model.Control)
 PARTNER = Obj(fields={"name": Text(required=True), "type": Text()}, cls=model.Partner)
 GOAL = Obj(fields={"id": Id(required=True), "title": Text(required=True), "missions": _refs("missions"),
                    "risks": _refs("risks"), "indicator": Text(), "target": Text(),
@@ -502,7 +527,8 @@ KIND_SPECS: dict[str, dict[str, Spec]] = {
               "severity": Level(required=True, axis="severity"),
               "owner": Text(), "assessed": Date(), "review": Date(),
               "status": Choice(options=model.RISK_STATUSES), "missions": _refs("missions"),
-              "controls": ListOf(item=CONTROL), "consequence": Text(), "history": RISK_HISTORY},
+              "controls": ListOf(item=CONTROL), "consequence": Text(), "actions": ListOf(item=ACTION),
+              "category": Category(), "history": RISK_HISTORY},
     "arenas": {**COMMON, "starts": Date(required=True), "ends": Date(required=True),
                "status": Choice(options=model.ARENA_STATUSES), "risks": _refs("risks"),
                "missions": _refs("missions"), "units": _refs("units"), "principles": _refs("principles"),
@@ -521,6 +547,9 @@ RISK_MATRIX = Obj(fields={"probability": ListOf(item=MATRIX_LEVEL, required=True
                           "severity": ListOf(item=MATRIX_LEVEL, required=True),
                           "ratings": ListOf(item=RATING, required=True)}, cls=model.RiskMatrix)
 
+RISK_CATEGORY = Obj(fields={"id": Id(required=True), "label": Text(required=True), "description": Text()},
+                    cls=model.RiskCategory)
+
 ACCESSIBILITY = Obj(fields={"compliance": Choice(options=model.COMPLIANCE), "assessed": Date(), "method": Text(),
                             "deviations": ListOf(item=Text()), "contact_email": Text(),
                             "response_time": Text(), "updated": Date()}, cls=model.Accessibility)
@@ -533,6 +562,7 @@ SITE_SPEC: dict[str, Spec] = {
     "description": Text(),
     "contact": Obj(fields={"email": Text(), "phone": Text()}, cls=model.Contact),
     "risk_matrix": RISK_MATRIX,
+    "risk_categories": ListOf(item=RISK_CATEGORY),
     "cname": Text(),
     "licence": Text(),
     "accessibility": ACCESSIBILITY,

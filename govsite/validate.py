@@ -44,16 +44,17 @@ def validate(tree: ContentTree, diagnostics: Diagnostics, day: Callable[[str], d
     config = validate_site(tree.site, diagnostics)
     today = day(config.time_zone if config else model.DEFAULT_TIME_ZONE)
     matrix = config.risk_matrix if config else None
+    categories = config.risk_categories if config else ()
     # Where the matrix in use is written (line 0: govsite's default matrix), for the hint of a level.
     matrix_line = SourceLocation(tree.site.path, tree.site.line("risk_matrix") if "risk_matrix" in tree.site.data
                                  else 0) if config else None
     # Risks are rated on the matrix and reviews are overdue by today's date: compared once
     # here, not hashed into 10,000 keys.
     if memo is not None:
-        if (memo.get("matrix", matrix), memo.get("today", today), memo.get("matrix_line", matrix_line)) != (
-                matrix, today, matrix_line):
+        settings = (matrix, today, matrix_line, categories)
+        if memo.get("settings", settings) != settings:
             memo.clear()
-        memo["matrix"], memo["today"], memo["matrix_line"] = matrix, today, matrix_line
+        memo["settings"] = settings
     entities: dict[str, dict[str, model.Entity]] = {kind: {} for kind in model.KINDS}
     first_path: dict[tuple, str] = {}
     broken = set()
@@ -68,12 +69,12 @@ def validate(tree: ContentTree, diagnostics: Diagnostics, day: Callable[[str], d
             broken.add(key)
             continue
         if memo is None:
-            entity = _checked(doc, diagnostics, matrix, today, matrix_line)
+            entity = _checked(doc, diagnostics, matrix, today, matrix_line, categories)
         else:
             memo_key = (doc.path, doc.digest)
             if memo_key not in memo:
                 local = Diagnostics()
-                memo[memo_key] = (_checked(doc, local, matrix, today, matrix_line), local.items)
+                memo[memo_key] = (_checked(doc, local, matrix, today, matrix_line, categories), local.items)
             entity, found = memo[memo_key]
             if found:
                 diagnostics.extend(found)
@@ -132,8 +133,9 @@ def _statement_pages(pages: dict, config: model.SiteConfig | None, diagnostics: 
             broken.add(("pages", page_id))
 
 
-def validate_entity(doc: RawDoc, diagnostics: Diagnostics, matrix, matrix_line: SourceLocation | None = None) -> model.Entity | None:
-    ctx = Context(doc, diagnostics, matrix, matrix_line)
+def validate_entity(doc: RawDoc, diagnostics: Diagnostics, matrix, matrix_line: SourceLocation | None = None,
+                    categories: tuple = ()) -> model.Entity | None:
+    ctx = Context(doc, diagnostics, matrix, matrix_line, categories)
     values = parse_fields(KIND_SPECS[doc.kind], doc.data, ctx, ())
     if values is ERROR:
         return None
@@ -147,6 +149,14 @@ def validate_entity(doc: RawDoc, diagnostics: Diagnostics, matrix, matrix_line: 
         diagnostics.error("ends_before_starts", doc.at("ends"), starts=entity.starts.isoformat(),
                           ends=entity.ends.isoformat())
         ok = False
+    if isinstance(entity, model.Risk):
+        for index, control in enumerate(entity.controls):
+            for number, result in enumerate(control.results):
+                if result.outcome == "deviation" and not result.finding:
+                    # A deviation says what was found, or the board reads "avvikelse" and nothing more.
+                    diagnostics.error("deviation_without_finding", doc.at("controls", index, "results", number, "outcome"),
+                                      field=dotted(("controls", index, "results", number, "finding")))
+                    ok = False
     if isinstance(entity, model.Plan):
         seen = set()
         for index, goal in enumerate(entity.goals):
@@ -163,9 +173,9 @@ def validate_entity(doc: RawDoc, diagnostics: Diagnostics, matrix, matrix_line: 
 
 
 def _checked(doc: RawDoc, diagnostics: Diagnostics, matrix, today: dt.date,
-             matrix_line: SourceLocation | None = None) -> model.Entity | None:
+             matrix_line: SourceLocation | None = None, categories: tuple = ()) -> model.Entity | None:
     """The file's entity (None when it has errors) after its errors and warnings."""
-    entity = validate_entity(doc, diagnostics, matrix, matrix_line)
+    entity = validate_entity(doc, diagnostics, matrix, matrix_line, categories)
     if entity is not None:
         _warn(entity, diagnostics, today)
     return entity
@@ -179,9 +189,24 @@ def _warn(entity: model.Entity, diagnostics: Diagnostics, today: dt.date) -> Non
                                 date=entity.review.isoformat())
         if not entity.controls:
             diagnostics.warning("risk_without_controls", SourceLocation(entity.path, 1))
+    if isinstance(entity, model.Risk):
+        for path, action in risk_actions(entity):
+            if action.overdue_on(today):
+                diagnostics.warning("action_overdue", SourceLocation(entity.path, entity.line(*path, "due")),
+                                    title=action.title, date=action.due.isoformat())
     if isinstance(entity, model.Arena) and entity.status == "active" and entity.ends < today:
         diagnostics.warning("arena_past_end", SourceLocation(entity.path, entity.line("status")),
                             ends=entity.ends.isoformat())
+
+
+def risk_actions(risk: model.Risk):
+    """(front-matter path, action) of every action of a risk: its own, then its controls' results'."""
+    for index, action in enumerate(risk.actions):
+        yield ("actions", index), action
+    for index, control in enumerate(risk.controls):
+        for number, result in enumerate(control.results):
+            for count, action in enumerate(result.actions):
+                yield ("controls", index, "results", number, "actions", count), action
 
 
 def site_settings(content: Path) -> model.SiteConfig | None:
@@ -201,6 +226,10 @@ def validate_site(doc: RawDoc | None, diagnostics: Diagnostics) -> model.SiteCon
     if "risk_matrix" not in values:
         values["risk_matrix"] = default_matrix(language)
     elif not _matrix_ok(values["risk_matrix"], doc, diagnostics):
+        return None
+    if "risk_categories" not in values:
+        values["risk_categories"] = default_categories(language)
+    elif not _categories_ok(values["risk_categories"], doc, diagnostics):
         return None
     config = model.SiteConfig(path=doc.path, **values)
     if not (config.contact.email or config.contact.phone or config.accessibility.contact_email):
@@ -230,6 +259,20 @@ def default_matrix(language: str) -> model.RiskMatrix:
         severity=tuple(model.MatrixLevel(**x) for x in table["severity"]),
         ratings=tuple(model.Rating(**x) for x in table["ratings"]),
     )
+
+
+def default_categories(language: str) -> tuple[model.RiskCategory, ...]:
+    """The categories Swedish municipalities commonly use (the locale names them)."""
+    return tuple(model.RiskCategory(**x) for x in Locale.load(language).table["default_risk_categories"])
+
+
+def _categories_ok(categories: tuple, doc: RawDoc, diagnostics: Diagnostics) -> bool:
+    seen = set()
+    for index, category in enumerate(categories):
+        if category.id in seen:
+            diagnostics.error("duplicate_category", doc.at("risk_categories", index, "id"), id=category.id)
+        seen.add(category.id)
+    return len(seen) == len(categories)
 
 
 def _matrix_ok(matrix: model.RiskMatrix, doc: RawDoc, diagnostics: Diagnostics) -> bool:

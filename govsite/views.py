@@ -302,16 +302,20 @@ def _sections(prefix: str, groups: dict, labels: dict, order) -> list[Section]:
 
 
 def risk_sections(site: model.Site, locale: Locale, risks: list) -> dict[str, list[Section]]:
-    """The risk register (`risks`: risks_by_value(site)) grouped three ways: by rating
-    (highest first), by unit, by status."""
+    """The risk register (`risks`: risks_by_value(site)) grouped four ways: by rating
+    (highest first), by unit, by status, by category (the site's order, uncategorised last)."""
     matrix = site.config.risk_matrix
     by_rating: dict = {}
     by_unit: dict = {}
     by_status: dict = {}
+    by_category: dict = {}
     for risk in risks:
         by_rating.setdefault(matrix.rating_index(risk.value), []).append(risk)
         by_unit.setdefault(risk.unit, []).append(risk)
         by_status.setdefault(risk.status, []).append(risk)
+        by_category.setdefault(risk.category or "_none", []).append(risk)  # "_" is in no id
+    categories = site.config.risk_categories
+    category_labels = {c.id: c.label for c in categories} | {"_none": locale.t("theme.no_category")}
     units = site.entities.get("units", {})
     unit_labels = {u: (units[u].title if u in units else u) for u in by_unit}
     rating_labels = {i: r.label for i, r in enumerate(matrix.ratings)}
@@ -320,7 +324,33 @@ def risk_sections(site: model.Site, locale: Locale, risks: list) -> dict[str, li
         "rating": _sections("rating", by_rating, rating_labels, sorted(by_rating, reverse=True)),
         "unit": _sections("unit", by_unit, unit_labels, sorted(by_unit, key=lambda u: unit_labels[u])),
         "status": _sections("status", by_status, status_labels, model.RISK_STATUSES),
+        # Only when some risk has a category: a register of "uncategorised" alone says nothing.
+        "category": _sections("category", by_category, category_labels, [c.id for c in categories] + ["_none"])
+        if set(by_category) - {"_none"} else [],
     }
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    """An action as a table row: overdue when past its due date on the site's day and not done."""
+    action: model.Action
+    overdue: bool
+
+
+def action_rows(site: model.Site, actions) -> tuple[ActionRow, ...]:
+    return tuple(ActionRow(action, action.overdue_on(site.today)) for action in actions)
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A control with its results as the risk page shows them: the latest, then the earlier ones."""
+    control: model.Control
+    latest: model.ControlResult | None
+    earlier: tuple
+
+
+def follow_up(risk: model.Risk) -> tuple[FollowUp, ...]:
+    return tuple(FollowUp(control, control.latest, control.latest_first[1:]) for control in risk.controls)
 
 
 @dataclass(frozen=True)
@@ -516,6 +546,9 @@ def template_helpers(site: model.Site, locale: Locale) -> dict:
         "risks_by_value": by_value,
         "trend": functools.cache(lambda risk: trend(site, locale, risk)),
         "risk_sections": lambda: risk_sections(site, locale, by_value()),
+        "follow_up": follow_up,
+        "action_rows": lambda actions: action_rows(site, actions),
+        "risk_category": lambda risk: site.config.risk_category(risk.category),
         "goal_sections": lambda: goal_sections(site, locale),
         "plan_sections": lambda: plan_sections(site),
         "unit_work": lambda unit: unit_work(site, locale, unit),

@@ -183,8 +183,9 @@ def test_site_feed_lists_updated_entities_newest_first(site):
     stamps = [e.find(f"{ATOM}updated").text for e in every_entry]
     assert stamps == sorted(stamps, reverse=True)
     assert feed.find(f"{ATOM}updated").text == stamps[0]
-    # Entities by `updated`; the entries of the change history (test_history.py) have ids with #change-.
-    entries = [e for e in every_entry if "#change-" not in e.find(f"{ATOM}id").text]
+    # Entities by `updated`; the entries of the change history (test_history.py) have ids with #change-,
+    # those of the controls' follow-up results (test_control_results.py) #result-.
+    entries = [e for e in every_entry if not re.search("#change-|#result-", e.find(f"{ATOM}id").text)]
     expected = {key: data for key, data in published_sources(DEMO).items() if data.get("updated")}
     assert len(entries) == len(expected)
     titles = {e.find(f"{ATOM}title").text for e in entries}
@@ -211,7 +212,7 @@ def test_a_feed_holds_the_newest_entities_only(tmp_path):
 def test_each_unit_has_a_feed_of_what_it_is_responsible_for(site):
     feed = ET.parse(site / "units/kultur-och-fritidsenheten/feed.xml").getroot()
     links = {e.find(f"{ATOM}link").get("href") for e in feed.findall(f"{ATOM}entry")
-             if "#change-" not in e.find(f"{ATOM}id").text}  # entities by `updated`, not history entries
+             if not re.search("#change-|#result-", e.find(f"{ATOM}id").text)}  # by `updated`: no history, no results
     assert BASE + "risks/svagt-kulturutbud/" in links
     assert BASE + "units/kultur-och-fritidsenheten/" in links
     assert BASE + "risks/osakert-deltagande-efter-pandemin/" not in links  # has no `updated`

@@ -19,7 +19,7 @@ from jinja2 import nodes
 from jinja2.ext import Extension
 from markupsafe import Markup as SafeHtml
 
-from . import model, views
+from . import followup, model, views
 from .errors import Diagnostics, SourceLocation
 from .history import CHANGES_PATH, RECENT_LIMIT
 from .links import entity_path
@@ -82,6 +82,9 @@ def plan_pages(site: model.Site) -> list[PageSpec]:
     pages.append(PageSpec(statement + "index.html", "accessibility.html",
                           own_text if site.get(own_text) else None))
     pages.append(PageSpec(CHANGES_PATH + "index.html", "changes.html"))  # history.py: "Senaste ändringar"
+    locale = Locale.load(site.config.language)
+    pages += [PageSpec(followup.report_path(locale, plan) + "index.html", "plan_followup.html", plan.key)
+              for plan in site.entities.get("plans", {}).values() if followup.covered_risks(site, plan)]
     return pages
 
 
@@ -399,6 +402,7 @@ def site_files(theme: Path, site: model.Site) -> dict[str, bytes]:
     files = static_files(theme)
     if site.config.theme.colour:
         files["static/brand.css"] = views.brand_css(site.config.theme.colour)
+    files["static/print.css"] = followup.print_css(site, Locale.load(site.config.language))
     files.update(site.media)
     return files
 

@@ -6,7 +6,7 @@ import dataclasses
 import functools
 from dataclasses import dataclass
 
-from . import media, model
+from . import followup, media, model
 from .history_facts import trend as value_trend
 from .locale import Locale
 
@@ -547,6 +547,7 @@ def template_helpers(site: model.Site, locale: Locale) -> dict:
         "trend": functools.cache(lambda risk: trend(site, locale, risk)),
         "risk_sections": lambda: risk_sections(site, locale, by_value()),
         "follow_up": follow_up,
+        "plan_follow_up": functools.cache(lambda plan: followup.follow_up(site, locale, plan)),
         "action_rows": lambda actions: action_rows(site, actions),
         "risk_category": lambda risk: site.config.risk_category(risk.category),
         "goal_sections": lambda: goal_sections(site, locale),

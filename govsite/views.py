@@ -338,6 +338,7 @@ class ActionRow:
 
 
 def action_rows(site: model.Site, actions) -> tuple[ActionRow, ...]:
+    """Actions (a risk's, or a result's) as table rows, each marked overdue on the site's day."""
     return tuple(ActionRow(action, action.overdue_on(site.today)) for action in actions)
 
 
@@ -350,7 +351,13 @@ class FollowUp:
 
 
 def follow_up(risk: model.Risk) -> tuple[FollowUp, ...]:
+    """A risk's controls, each with its latest result and the earlier ones, newest first."""
     return tuple(FollowUp(control, control.latest, control.latest_first[1:]) for control in risk.controls)
+
+
+def risk_category(site: model.Site, risk: model.Risk) -> model.RiskCategory | None:
+    """The risk's category (id, label, description) from the site's list; None without one."""
+    return site.config.risk_category(risk.category)
 
 
 @dataclass(frozen=True)
@@ -549,7 +556,7 @@ def template_helpers(site: model.Site, locale: Locale) -> dict:
         "follow_up": follow_up,
         "plan_follow_up": functools.cache(lambda plan: followup.follow_up(site, locale, plan)),
         "action_rows": lambda actions: action_rows(site, actions),
-        "risk_category": lambda risk: site.config.risk_category(risk.category),
+        "risk_category": lambda risk: risk_category(site, risk),
         "goal_sections": lambda: goal_sections(site, locale),
         "plan_sections": lambda: plan_sections(site),
         "unit_work": lambda unit: unit_work(site, locale, unit),

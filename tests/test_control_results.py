@@ -249,3 +249,29 @@ def test_the_demo_shows_its_2021_follow_up_and_checks_clean(demo_site):
         assert words in page, words
     register = (demo_site / "risks/index.html").read_text("utf-8")
     assert 'id="by-category"' in register and "Omvärldsrisk" in register
+
+
+def test_an_english_site_says_the_follow_up_in_english(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(SITES / "english" / "content", content)
+    flooding = content / "risks/flooding.md"
+    flooding.write_text(flooding.read_text("utf-8").replace(
+        "  - {title: Quarterly inspection, frequency: Quarterly, responsible: Parks manager}\n",
+        "  - title: Quarterly inspection\n    results:\n      - date: 2024-03-01\n        outcome: deviation\n"
+        "        finding: Two drains were blocked.\n        actions: [{title: Clear the drains, due: 2024-04-01}]\n"
+        "category: IT risk\n"), "utf-8")
+    assert [line for line in run_govsite("check", "--content", content, "--today", "2024-06-01",
+                                         cwd=tmp_path).stderr.splitlines() if "flooding" in line] == [
+        'content/risks/flooding.md:19: error: the field "category" cannot be "IT risk", which is not one of the '
+        "site's risk categories. Did you mean \"it\"? Possible values: verksamhet (Operational risk), ekonomi "
+        "(Financial risk), legal (Legal risk), it (IT risk), omvarld (External risk), rapportering (Reporting risk)."]
+    flooding.write_text(flooding.read_text("utf-8").replace("category: IT risk", "category: omvarld"), "utf-8")
+    output = tmp_path / "output"
+    built = run_govsite("build", "--content", content, "--output", output, "--today", "2024-06-01", cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    assert 'flooding.md:18: warning: the action "Clear the drains" was due 2024-04-01 but is not marked as done.' \
+        in built.stderr
+    page = (output / "risks/flooding/index.html").read_text("utf-8")
+    for words in ("Risk category", "External risk", "Latest follow-up", "Deviation", "Two drains were blocked.",
+                  "Actions after the follow-up of", "Planned <strong class=\"overdue\">(overdue)</strong>"):
+        assert words in page, words

@@ -32,15 +32,15 @@ from .scaffold import yaml_value
 from .schema import suggest
 from .source import ID_PATTERN, nfc, parse_yaml, slugify
 
-FIELDS = ("id", "title", "unit", "probability", "severity", "status", "owner", "assessed", "review", "missions",
-          "updated")
+FIELDS = ("id", "title", "unit", "probability", "severity", "status", "category", "owner", "assessed", "review",
+          "missions", "updated")
 CONTROL_FIELDS = ("title", "method", "frequency", "responsible", "reported_to")
 # A column's name, lower case with single spaces (`Rapporteras till`, `reported_to`), → what it holds.
 COLUMNS = {
     **{name: name for name in FIELDS}, "reported to": "control.reported_to",
     "risk": "title", "titel": "title", "rubrik": "title", "enhet": "unit", "ansvarig enhet": "unit",
     "sannolikhet": "probability", "konsekvens": "severity", "ägare": "owner", "riskägare": "owner",
-    "bedömd": "assessed", "nästa översyn": "review", "uppdrag": "missions", "uppdaterad": "updated",
+    "kategori": "category", "riskkategori": "category", "bedömd": "assessed", "nästa översyn": "review", "uppdrag": "missions", "uppdaterad": "updated",
     "kontroll": "control.title", "control": "control.title", "metod": "control.method", "method": "control.method",
     "frekvens": "control.frequency", "frequency": "control.frequency", "ansvarig": "control.responsible",
     "responsible": "control.responsible", "rapporteras till": "control.reported_to",
@@ -139,6 +139,14 @@ class Reader:
         raise Skip("level", field=axis, value=text,
                    levels=", ".join(f"{item.level} {item.label}" for item in levels))
 
+    def category(self, text: str) -> str:
+        """A category's id from its id or its label (site.yaml's risk_categories, else the default list)."""
+        categories = self.site.config.risk_categories
+        for category in categories:
+            if text.casefold() in (category.id.casefold(), category.label.casefold()):
+                return category.id
+        raise Skip("unknown_category", value=text, categories=", ".join(c.label for c in categories))
+
     def row(self, header: list[str], cells: list) -> Wanted:
         given = {}
         for name, cell in zip(header, cells):
@@ -156,6 +164,8 @@ class Reader:
                                       for part in re.split(r"[;,\n]", value) if part.strip()]
             elif name in ("probability", "severity"):
                 values[name] = self.level(name, value)
+            elif name == "category":
+                values["category"] = self.category(value)
             elif name == "status":
                 if value.casefold() not in self.statuses:
                     raise Skip("status", value=value, statuses=", ".join(model.RISK_STATUSES))

@@ -37,12 +37,12 @@ def test_importing_the_sites_own_risks_csv_changes_no_file(tmp_path):
 def test_an_xlsx_with_swedish_headers_creates_risks_that_check_accepts(content, tmp_path):
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.append([f"  {name.upper()} " if name == "Enhet" else name for name in SWEDISH])  # case, spaces
+    sheet.append([f"  {name.upper()} " if name == "Enhet" else name for name in SWEDISH] + ["Riskkategori"])
     sheet.append(["Brist på badhustider", "Fritidsenheten", "Möjlig", 4, "Åtgärdas", "Fritidschefen",
                   dt.datetime(2024, 3, 1), "utbud", "Uppföljning av bokningar", "Stickprov", "Varje kvartal",
-                  "Controllern", "Nämnden"])
+                  "Controllern", "Nämnden", "Ekonomisk risk"])
     sheet.append(["Svårt att rekrytera ledare", "enheten", "2", "Allvarlig", None, None, None, None, None, None,
-                  None, None, None])
+                  None, None, None, None])
     book.save(tmp_path / "risker.xlsx")
     before = tree_digest(content)
 
@@ -60,7 +60,7 @@ def test_an_xlsx_with_swedish_headers_creates_risks_that_check_accepts(content, 
     assert check.returncode == 0, check.stdout + check.stderr
     text = (content / "risks" / "brist-pa-badhustider.md").read_text("utf-8")
     assert text == ("---\ntitle: Brist på badhustider\nunit: enheten\nprobability: 3\nseverity: 4\nstatus: mitigating\n"
-                    "owner: Fritidschefen\nassessed: 2024-03-01\nmissions: [utbud]\ncontrols:\n"
+                    "category: ekonomi\nowner: Fritidschefen\nassessed: 2024-03-01\nmissions: [utbud]\ncontrols:\n"
                     "  - title: Uppföljning av bokningar\n    method: Stickprov\n    frequency: Varje kvartal\n"
                     "    responsible: Controllern\n    reported_to: Nämnden\n---\n")
     again = run_govsite("import", "risks", tmp_path / "risker.xlsx", "--content", content)
@@ -111,21 +111,24 @@ def test_a_field_that_would_lose_a_comment_is_skipped_and_the_file_untouched(con
 
 def test_unknown_units_missions_and_levels_are_refused_with_the_row_and_the_nearest_id(content, tmp_path):
     (tmp_path / "in.csv").write_text(
-        "Risk,Enhet,Sannolikhet,Konsekvens,Uppdrag,Bedömd\n"
-        "Ny risk,enheen,2,2,,\n"
-        "Annan risk,enheten,2,2,utbd,\n"
-        "Tredje risk,enheten,Ofta,2,,\n"
-        "Fjärde risk,enheten,2,2,,1 mars\n"
-        "Femte risk,enheten,2,,,\n", "utf-8")
+        "Risk,Enhet,Sannolikhet,Konsekvens,Uppdrag,Bedömd,Kategori\n"
+        "Ny risk,enheen,2,2,,,\n"
+        "Annan risk,enheten,2,2,utbd,,\n"
+        "Tredje risk,enheten,Ofta,2,,,\n"
+        "Fjärde risk,enheten,2,2,,1 mars,\n"
+        "Femte risk,enheten,2,,,,\n"
+        "Sjätte risk,enheten,2,2,,,Politisk risk\n", "utf-8")
     before = tree_digest(content)
     result = run_govsite("import", "risks", tmp_path / "in.csv", "--content", content, "--write")
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert lines[:5] == [
+    assert lines[:6] == [
         'Rad 2: hoppas över: enheten "enheen" finns inte. Menade du "enheten"? (id i content/units/)',
         'Rad 3: hoppas över: uppdraget "utbd" finns inte. Menade du "utbud"? (id i content/missions/)',
         'Rad 4: hoppas över: probability "Ofta" är ingen nivå i riskmatrisen: 1 Osannolik, 2 Mindre sannolik, '
         '3 Möjlig, 4 Sannolik',
         'Rad 5: hoppas över: assessed "1 mars" är inget datum (ÅÅÅÅ-MM-DD)',
-        "Rad 6: hoppas över: en ny risk behöver severity"]
+        "Rad 6: hoppas över: en ny risk behöver severity",
+        'Rad 7: hoppas över: riskkategorin "Politisk risk" finns inte: Verksamhetsrisk, Ekonomisk risk, Legal risk, '
+        'IT-risk, Omvärldsrisk, Risk i rapportering']
     assert tree_digest(content) == before

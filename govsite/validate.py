@@ -267,6 +267,9 @@ def default_categories(language: str) -> tuple[model.RiskCategory, ...]:
 
 
 def _categories_ok(categories: tuple, doc: RawDoc, diagnostics: Diagnostics) -> bool:
+    if not categories:  # `risk_categories: []` would let every category through, unchecked and unnamed
+        diagnostics.error("categories_empty", doc.at("risk_categories"))
+        return False
     seen = set()
     for index, category in enumerate(categories):
         if category.id in seen:

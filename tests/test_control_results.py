@@ -140,6 +140,10 @@ def test_a_site_list_of_categories_replaces_the_default(tmp_path):
     assert code == 1
     assert lines == ['content/site.yaml:10: fel: riskkategorin "miljo" finns två gånger. Ge varje kategori under '
                      'risk_categories ett eget id.']
+    code, lines = _check(_site(tmp_path / "empty", site_extra="risk_categories: []\n"), tmp_path)
+    assert code == 1
+    assert lines == ['content/site.yaml:7: fel: listan risk_categories är tom. Skriv minst en kategori med id och '
+                     'label, eller ta bort fältet, så gäller govsites standardkategorier.']
 
 
 # --- what a reader sees ---------------------------------------------------------------------
@@ -275,3 +279,22 @@ def test_an_english_site_says_the_follow_up_in_english(tmp_path):
     for words in ("Risk category", "External risk", "Latest follow-up", "Deviation", "Two drains were blocked.",
                   "Actions after the follow-up of", "Planned <strong class=\"overdue\">(overdue)</strong>"):
         assert words in page, words
+
+
+def test_hostile_results_stay_text_in_pages_csv_json_and_feeds(tmp_path):
+    from output_scan import scan
+    content = _site(tmp_path, finding="        finding: \"=HYPERLINK(\\\"http://evil.example\\\") <script>alert(1)</script>\"")
+    risk = content / "risks/lokalbrist.md"
+    risk.write_text(risk.read_text("utf-8").replace("title: Nya rutiner för bokning",
+                                                    "title: \"@SUM(A1) <img src=x onerror=alert(2)>\""), "utf-8")
+    output = tmp_path / "output"
+    result = run_govsite("build", "--content", content, "--output", output, "--today", "2024-06-01", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert scan(output) == []
+    rows = list(csv.DictReader(io.StringIO((output / "data/controls.csv").read_text("utf-8"), newline="")))
+    assert rows[0]["finding"].startswith("'=HYPERLINK(")
+    page = (output / "risks/lokalbrist/index.html").read_text("utf-8")
+    assert "<script>alert" not in page and "&lt;img src=x onerror=alert(2)&gt;" in page
+    entry = next(e for e in ET.parse(output / "feed.xml").getroot().findall(f"{ATOM}entry")
+                 if e.find(f"{ATOM}id").text.endswith("#result-1-2024-05-15"))
+    assert "<script>" not in entry.find(f"{ATOM}summary").text

@@ -140,7 +140,9 @@ def print_css(site: model.Site, locale: Locale) -> bytes:
     and the page number, in the page's margins (CSS Paged Media; the theme's print rules are in
     site.css). A file, as the CSP allows no inline style; its strings escaped for CSS."""
     def string(text: str) -> str:
-        return '"' + "".join(c if c.isalnum() or c in " -–,.:()" else f"\\{ord(c):06x}" for c in text) + '"'
+        # Letters, digits and spaces as they are, every other character a CSS escape: no text of the
+        # site can end the string, nor read as anything a browser would run ("javascript:", "expression(").
+        return '"' + "".join(c if c.isalnum() or c == " " else f"\\{ord(c):06x}" for c in text) + '"'
     page = locale.t("followup.page_of").split("{page}")
     before, between = page[0], page[1].split("{pages}")[0]
     after = page[1].split("{pages}")[1]

@@ -179,3 +179,22 @@ def test_the_report_prints_to_a4_with_the_site_name_and_date_on_every_page_and_n
                               ("Åtgärder efter uppföljningen 30 juni 2021", "Åldersgrupperna redovisas"),
                               ("Planens kontroller efter hur de har", "Ingen uppföljning redovisad ännu 0")):
         assert [caption in page and last_row in page for page in pages].count(True) == 1, caption
+
+
+def test_a_site_name_that_looks_like_code_is_text_in_the_print_stylesheet(tmp_path):
+    """Regression (found by test_fuzz): the name went into print.css with its ":" and "(" as they
+    were, so "JavaScript: …" read as a script address to the output scan."""
+    from output_scan import scan
+    content = tmp_path / "content"
+    shutil.copytree(SITES / "basic" / "content", content)
+    site = content / "site.yaml"
+    site.write_text(site.read_text("utf-8").replace("title: Styrning i Provkommun",
+                                                    'title: "JavaScript: expression(1) \\"; } * { behavior: x"'),
+                    "utf-8")
+    result = run_govsite("build", "--content", content, "--output", tmp_path / "out", "--today", "2024-06-01")
+    assert result.returncode == 0, result.stderr
+    assert scan(tmp_path / "out") == []
+    css = (tmp_path / "out" / "static" / "print.css").read_text("utf-8")
+    top_left = re.search(r"@top-left \{ content: (\"[^\"]*\");", css).group(1)
+    decoded = re.sub(r"\\([0-9a-f]{6})", lambda m: chr(int(m.group(1), 16)), top_left[1:-1])
+    assert decoded == 'JavaScript: expression(1) "; } * { behavior: x'

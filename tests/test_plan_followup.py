@@ -181,6 +181,14 @@ def test_the_report_prints_to_a4_with_the_site_name_and_date_on_every_page_and_n
         assert [caption in page and last_row in page for page in pages].count(True) == 1, caption
 
 
+def test_on_a_phone_the_plan_and_its_report_never_scroll_sideways(demo_site):
+    from browser import chromium
+    from test_browser_theme import phone_problems
+    with chromium() as browser:
+        assert phone_problems(browser, {"demo": demo_site}, "demo",
+                              [f"plans/{PLAN}/", REPORT, "risks/svagt-kulturutbud/", "risks/"]) == {}
+
+
 def test_a_site_name_that_looks_like_code_is_text_in_the_print_stylesheet(tmp_path):
     """Regression (found by test_fuzz): the name went into print.css with its ":" and "(" as they
     were, so "JavaScript: …" read as a script address to the output scan."""

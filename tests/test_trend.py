@@ -111,3 +111,13 @@ def test_trend_pages_have_no_axe_violations_and_the_table_is_what_assistive_tech
         assert "img" not in snapshot  # the chart is not announced: its figures are in the table
         visit.assert_clean()
         visit.close()
+
+
+def test_the_demo_shows_a_trend_and_marks_it_in_the_register(demo_site):
+    """The demo's example assessment of 2020 (a history note with levels) before today's 12."""
+    page = demo_site / "risks" / "svagt-kulturutbud" / "index.html"
+    table = rows(page, "trend-table")
+    assert table[0] == ["17 november 2020", "3 Möjlig", "3 Kännbar", "Hög 9", "Första kända bedömningen"]
+    assert table[-1][1:] == ["4 Sannolik", "3 Kännbar", "Hög 12", "höjd från 9"]
+    register = {row[0]: row for row in rows(demo_site / "risks" / "index.html", "register")}
+    assert register["För svag bredd i kultur- och fritidsaktiviteter"][4] == "Hög 12 ↑ höjd från 9"

@@ -5,10 +5,10 @@ row is matched to an existing risk by id, else by title, and becomes a plan: cre
 file, change some of its fields, leave it as it is, or skip the row with a reason. Only
 `--write` carries the plan out.
 
-A file is changed in place, never rewritten whole: each changed value is replaced where
-it stands in the front matter (comments, order and layout of everything else are kept),
-the Markdown body is never touched, and the result must read back as exactly the old
-front matter with the new values; a file where that does not hold is skipped, with why.
+A file is changed in place, never rewritten whole (frontmatter.py): each changed value is
+replaced where it stands, the Markdown body is never touched, and the result must read
+back as exactly the old front matter with the new values; a file where that does not
+hold is skipped, with why.
 """
 from __future__ import annotations
 
@@ -21,16 +21,15 @@ import re
 import sys
 from pathlib import Path
 
-import yaml
 
 from . import model
 from .errors import Diagnostics
 from .export import CSV_FORMULA_START
 from .locale import Locale
+from .frontmatter import Document, NotLossless, item_lines, scalar
 from .pipeline import Options, load
-from .scaffold import yaml_value
 from .schema import suggest
-from .source import ID_PATTERN, nfc, parse_yaml, slugify
+from .source import ID_PATTERN, nfc, slugify
 
 FIELDS = ("id", "title", "unit", "probability", "severity", "status", "category", "owner", "assessed", "review",
           "missions", "updated")
@@ -224,19 +223,39 @@ def plan_row(site: model.Site, site_folder: Path, number: int, wanted: Wanted) -
         original = path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError):
         raise Skip("unreadable", path=risk.path) from None
-    document = Document(original, risk.path)
+    try:
+        document = Document(original)
+        changes = []
+        for name, value in values.items():
+            old = document.data.get(name)
+            if not _same(name, old, value):
+                changes.append((name, old, value))
+                document.set(name, value)
+        if wanted.control:
+            changes += _set_control(document, wanted.control)
+        return Step(number, "change", risk.path, changes, document.text()) if changes \
+            else Step(number, "same", risk.path)
+    except NotLossless as problem:
+        raise Skip("not_lossless_field" if problem.field else "not_lossless", path=risk.path,
+                   field=problem.field) from None
+
+
+def _set_control(document: Document, control: dict) -> list:
+    """The risk's control of that title gets the row's fields; a new control when it has none."""
+    controls = document.data.get("controls")
+    index = next((i for i, c in enumerate(controls if isinstance(controls, list) else ())
+                  if isinstance(c, dict) and str(c.get("title", "")).strip().casefold() == control["title"].casefold()),
+                 None)
+    if index is None:
+        document.append_item("controls", {name: control[name] for name in CONTROL_FIELDS if control.get(name)})
+        return [("controls", None, control["title"])]
     changes = []
-    for name, value in values.items():
-        old = document.data.get(name)
-        if _same(name, old, value):
-            continue
-        changes.append((name, old, value))
-        document.set(name, value)
-    if wanted.control:
-        changes += document.set_control(wanted.control)
-    if not changes:
-        return Step(number, "same", risk.path)
-    return Step(number, "change", risk.path, changes, document.text())
+    for name in CONTROL_FIELDS[1:]:
+        old, value = controls[index].get(name), control.get(name)
+        if value and not _same(name, old, value):
+            changes.append((f"controls.{name}", old, value))
+            document.set_in_item("controls", index, name, value)
+    return changes
 
 
 def _same(name: str, old, new) -> bool:
@@ -260,179 +279,12 @@ def _create(site_folder: Path, number: int, wanted: Wanted) -> Step:
     relpath = f"content/risks/{risk_id}.md"
     if (site_folder / relpath).exists():
         raise Skip("exists", path=relpath)
-    lines = [f"{name}: {_scalar(values[name])}" for name in FIELDS if name != "id" and name in values]
+    lines = [f"{name}: {scalar(values[name])}" for name in FIELDS if name != "id" and name in values]
     if wanted.control:
-        lines.append("controls:")
-        lines += _control_lines(wanted.control, 2)
+        lines += ["controls:", *item_lines({name: wanted.control[name] for name in CONTROL_FIELDS
+                                            if wanted.control.get(name)}, 2)]
     text = "---\n" + "\n".join(lines) + "\n---\n"
-    Document(text, relpath)  # reads back, or Skip
     return Step(number, "create", relpath, [(name, None, values[name]) for name in values if name != "id"], text)
-
-
-def _scalar(value) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(yaml_value(str(item)) for item in value) + "]"
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", value):
-        return value  # a date: govsite reads it as a date, plain
-    return str(value) if isinstance(value, int) else yaml_value(value)
-
-
-def _control_lines(control: dict, dash: int) -> list[str]:
-    fields = [name for name in CONTROL_FIELDS if control.get(name)]
-    return [" " * dash + ("- " if i == 0 else "  ") + f"{name}: {_scalar(control[name])}"
-            for i, name in enumerate(fields)]
-
-
-# --- editing front matter in place ------------------------------------------------------
-
-class Document:
-    """A content file's text, its front matter edited value by value."""
-
-    def __init__(self, text: str, relpath: str):
-        self.relpath = relpath
-        self.crlf = "\r\n" in text and text.count("\r\n") == text.count("\n")  # else a "\r" is text kept as it is
-        text = text.replace("\r\n", "\n") if self.crlf else text
-        self.bom = text.startswith("\ufeff")
-        text = text.removeprefix("\ufeff")
-        lines = text.split("\n")
-        end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
-        if lines[0].rstrip() != "---" or end is None:
-            raise Skip("not_lossless", path=relpath)
-        self.head, self.front, self.rest = lines[0], "\n".join(lines[1:end]), "\n".join(lines[end:])
-        self.data = self._parse(self.front)
-        self.expected = dict(self.data)
-        self.edits: list[tuple[int, int, str]] = []  # (start, end, new text) in self.front
-        self.appended: list[str] = []  # new top-level lines
-        self.root = yaml.compose(self.front, Loader=yaml.SafeLoader) if self.front.strip() else None
-        if self.root is not None and not isinstance(self.root, yaml.MappingNode):
-            raise Skip("not_lossless", path=relpath)
-
-    def _parse(self, front: str) -> dict:
-        parsed = parse_yaml(front, self.relpath, 2, Diagnostics())
-        if parsed is None:
-            raise Skip("not_lossless", path=self.relpath)
-        return parsed[0]
-
-    def _value_node(self, mapping, key: str):
-        for key_node, value_node in (mapping.value if mapping is not None else ()):
-            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
-                return value_node
-        return None
-
-    def _replace(self, node, text: str, field: str) -> None:
-        """The node's text replaced by `text`, when nothing but the value is lost (no comment)."""
-        start, end = node.start_mark.index, _end(node, self.front)
-        if _has_comment(self.front[start:end], node, start):
-            raise Skip("not_lossless_field", path=self.relpath, field=field)
-        if self.front[start:end].endswith("\n"):
-            text += "\n"
-        self.edits.append((start, end, text))
-
-    def _insert_after(self, node, lines: list[str]) -> None:
-        """Lines inserted after the line where the node ends."""
-        end = _end(node, self.front)
-        text = "\n".join(lines)
-        if end and self.front[end - 1] == "\n":
-            self.edits.append((end, end, text + "\n"))
-        elif self.front.find("\n", end) < 0:
-            self.edits.append((len(self.front), len(self.front), "\n" + text))
-        else:
-            position = self.front.find("\n", end) + 1
-            self.edits.append((position, position, text + "\n"))
-
-    def set(self, name: str, value) -> None:
-        self.expected[name] = value
-        node = self._value_node(self.root, name)
-        if node is None:
-            self.appended.append(f"{name}: {_scalar(value)}")
-        elif isinstance(value, list) and isinstance(node, yaml.SequenceNode) and not node.flow_style:
-            dash = " " * node.start_mark.column  # the node starts at its first "-"
-            self._replace(node, "\n".join(f"{dash}- {_scalar(item)}" for item in value).removeprefix(dash), name)
-        else:
-            self._replace(node, _scalar(value), name)
-
-    def set_control(self, control: dict) -> list:
-        """The control of that title with these fields, added when the risk has none of that title."""
-        controls = self.data.get("controls")
-        controls = controls if isinstance(controls, list) else []
-        node = self._value_node(self.root, "controls")
-        new_list = [dict(c) if isinstance(c, dict) else c for c in controls]
-        index = next((i for i, c in enumerate(controls) if isinstance(c, dict)
-                      and str(c.get("title", "")).strip().casefold() == control["title"].casefold()), None)
-        if index is None:
-            new_list.append({name: control[name] for name in CONTROL_FIELDS if control.get(name)})
-            self.expected["controls"] = new_list
-            if node is None:
-                self.appended += ["controls:", *_control_lines(control, 2)]
-            elif isinstance(node, yaml.SequenceNode) and not node.flow_style and node.value:
-                self._insert_after(node.value[-1], _control_lines(control, node.start_mark.column))
-            else:
-                self._replace(node, "\n" + "\n".join(_control_lines(control, 2)), "controls")
-            return [("controls", None, control["title"])]
-        changes = []
-        item, item_node = new_list[index], node.value[index]
-        if not isinstance(item_node, yaml.MappingNode) or item_node.flow_style:
-            raise Skip("not_lossless_field", path=self.relpath, field="controls")
-        appended = []
-        for name in CONTROL_FIELDS[1:]:
-            value = control.get(name)
-            if not value or _same(name, item.get(name), value):
-                continue
-            changes.append((f"controls.{name}", item.get(name), value))
-            item[name] = value
-            value_node = self._value_node(item_node, name)
-            if value_node is None:
-                appended.append(" " * item_node.start_mark.column + f"{name}: {_scalar(value)}")
-            else:
-                self._replace(value_node, _scalar(value), f"controls.{name}")
-        if appended:
-            self._insert_after(item_node.value[-1][1], appended)
-        self.expected["controls"] = new_list
-        return changes
-
-    def text(self) -> str:
-        """The new text, after checking that it reads back as intended; Skip when it does not."""
-        front = self.front
-        for start, end, new in sorted(self.edits, key=lambda e: (e[0], e[1]), reverse=True):
-            front = front[:start] + new + front[end:]
-        if self.appended:
-            front = (front + "\n" if front and not front.endswith("\n") else front) + "\n".join(self.appended)
-        if self._parse(front) != self.expected:  # dates are text until the schema reads them
-            raise Skip("not_lossless", path=self.relpath)
-        text = "\n".join((self.head, front, self.rest)) if front else "\n".join((self.head, self.rest))
-        text = ("\ufeff" if self.bom else "") + text
-        return text.replace("\n", "\r\n") if self.crlf else text
-
-
-def _end(node, text: str) -> int:
-    """Where a node's own text ends: a block collection's end mark is at the next key, after
-    any comment lines between, so it ends with its last item."""
-    if isinstance(node, (yaml.SequenceNode, yaml.MappingNode)) and not node.flow_style and node.value:
-        last = node.value[-1][1] if isinstance(node, yaml.MappingNode) else node.value[-1]
-        return _end(last, text)
-    return node.end_mark.index
-
-
-def _scalar_spans(node, spans: list) -> list:
-    if isinstance(node, yaml.ScalarNode):
-        spans.append((node.start_mark.index, node.end_mark.index))
-    elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            _scalar_spans(item, spans)
-    elif isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            _scalar_spans(key, spans)
-            _scalar_spans(value, spans)
-    return spans
-
-
-def _has_comment(text: str, node, offset: int) -> bool:
-    """Whether the text holds a `#` comment outside the node's scalars."""
-    chars = list(text)
-    for start, end in _scalar_spans(node, []):
-        for i in range(max(start - offset, 0), min(end - offset, len(chars))):
-            chars[i] = " "
-    return bool(re.search(r"(?:^|\s)#", "".join(chars)))
 
 
 # --- the command -------------------------------------------------------------------------

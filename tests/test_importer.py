@@ -85,15 +85,15 @@ def test_a_change_keeps_comments_layout_and_the_body_byte_for_byte(content, tmp_
     path = content / "risks" / "lokalbrist.md"
     path.write_bytes(RISK.encode("utf-8"))
     (tmp_path / "in.csv").write_text(
-        "Titel,Sannolikhet,Ägare,Kontroll,Frekvens\n"
-        "Lokalbrist,4,Enhetschefen,Årlig inventering,En gång per år\n", "utf-8")
+        "Titel,Sannolikhet,Ägare,Kontroll,Frekvens,Ansvarig\n"
+        "Lokalbrist,4,Enhetschefen,Årlig inventering,En gång per år,Vaktmästaren\n", "utf-8")
     result = run_govsite("import", "risks", tmp_path / "in.csv", "--content", content, "--write")
     assert result.returncode == 0, result.stdout + result.stderr
     assert ("Rad 2: ändrar content/risks/lokalbrist.md (probability: 2 → 4; owner: – → Enhetschefen; "
-            "controls.frequency: – → En gång per år)") in result.stdout
+            "controls.frequency: – → En gång per år; controls.responsible: – → Vaktmästaren)") in result.stdout
     assert path.read_bytes().decode("utf-8") == RISK.replace(
         "probability: 2  # bedömd i mars", "probability: 4  # bedömd i mars").replace(
-        "    method: Genomgång\n", "    method: Genomgång\n    frequency: En gång per år\nowner: Enhetschefen\n")
+        "    method: Genomgång\n", "    method: Genomgång\n    frequency: En gång per år\n    responsible: Vaktmästaren\nowner: Enhetschefen\n")
 
 
 def test_a_field_that_would_lose_a_comment_is_skipped_and_the_file_untouched(content, tmp_path):

@@ -86,6 +86,12 @@ def _parser() -> argparse.ArgumentParser:
     new_command.add_argument("--content", type=Path, default=Path("content"), help="content folder (./content)")
     new_command.add_argument("kind", help="risk, mission, unit, arena, plan, source, principle or page")
     new_command.add_argument("title", help="the title; the file name (id) is made from it")
+    import_command = commands.add_parser("import", help="risks from a spreadsheet (CSV or XLSX) into content/risks/")
+    import_command.add_argument("kind", help="what the rows are: risks")
+    import_command.add_argument("file", type=Path, help="the spreadsheet: .csv (comma, semicolon or tab) or .xlsx")
+    import_command.add_argument("--content", type=Path, default=Path("content"), help="content folder (./content)")
+    import_command.add_argument("--write", action="store_true",
+                                help="write the files (without it: only say what would be created, changed or skipped)")
     return parser
 
 
@@ -159,6 +165,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "new":
         from .scaffold import main_new
         return main_new(args.content, args.kind, args.title)
+    if args.command == "import":
+        from .importer import run
+        return run(args.kind, args.file, args.content, args.write)
     options = options_from(args)
     if args.command == "serve":
         from .serve import serve

@@ -31,7 +31,7 @@ from pathlib import Path, PurePosixPath
 
 from . import __version__, model
 from .errors import Diagnostics, SourceLocation
-from .history_facts import Context, describe
+from .history_facts import Context, assessment, describe
 from .locale import Locale
 from .source import parse_document
 
@@ -305,7 +305,8 @@ def build_history(site: model.Site, log: dict | None) -> model.History:
                 sha, date, subject = commits[index]
                 why = subject if site.config.history.commit_messages and tells_why(subject) else ""
                 per_entity.setdefault(key, []).append(
-                    model.Change(_date(date), key, entity.title, why, tuple(facts), sha, index + 1))
+                    model.Change(_date(date), key, entity.title, why, tuple(facts), sha, index + 1,
+                                 assessment(entity.kind, current["fm"])))
                 previous = current
     kind_order = {kind: i for i, kind in enumerate(model.KINDS)}
     changes = sorted((c for items in per_entity.values() for c in items),
@@ -314,7 +315,9 @@ def build_history(site: model.Site, log: dict | None) -> model.History:
     for entity in site.all():
         if not entity.history and entity.key not in per_entity:  # most entities, on every live edit
             continue
-        notes = [model.Change(note.date, entity.key, entity.title, note.text) for note in entity.history]
+        notes = [model.Change(note.date, entity.key, entity.title, note.text,
+                              assessment=(note.probability, note.severity)
+                              if note.probability and note.severity else None) for note in entity.history]
         items = per_entity.get(entity.key, []) + notes
         if items:
             entities[entity.key] = tuple(sorted(items, key=lambda c: (c.date, c.order), reverse=True))

@@ -8,6 +8,7 @@ that were invalid then: a field that cannot be compared is left out, never a cra
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from . import model
 from .schema import reference_fields
@@ -186,3 +187,56 @@ def _references(kind, old, new, context):
         for ref in before:
             if ref not in after:
                 yield context.t("unlinked", target=definite, title=context.title(target, ref))
+
+
+# --- a risk's value over time -----------------------------------------------------------
+
+def assessment(kind: str, front_matter) -> tuple | None:
+    """A risk version's (probability, severity), None where it has no whole-number pair."""
+    if kind != "risks" or not isinstance(front_matter, dict):
+        return None
+    pair = (_int(front_matter.get("probability")), _int(front_matter.get("severity")))
+    return pair if None not in pair and min(pair) > 0 else None
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    date: dt.date
+    probability: int
+    severity: int
+
+    @property
+    def value(self) -> int:
+        return self.probability * self.severity
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A risk's value over time, oldest first: a point wherever the value changed."""
+    points: tuple
+
+    @property
+    def previous(self) -> TrendPoint | None:
+        """The value before the last change (None when it never changed)."""
+        return self.points[-2] if len(self.points) > 1 else None
+
+    @property
+    def direction(self) -> str:
+        """"raised" or "lowered" at the last change, "" when the value never changed."""
+        if self.previous is None:
+            return ""
+        return "raised" if self.points[-1].value > self.previous.value else "lowered"
+
+
+def trend(changes, risk: model.Risk, today: dt.date) -> Trend:
+    """The risk's value over time from its changes (git versions and `history:` notes that give
+    both levels), the risk as it stands now last (dated today, when no change recorded it)."""
+    points: list[TrendPoint] = []
+    for change in sorted(changes, key=lambda c: (c.date, c.order)):
+        if change.assessment is not None:
+            point = TrendPoint(change.date, *change.assessment)
+            if not points or points[-1].value != point.value:
+                points.append(point)
+    if not points or points[-1].value != risk.value:
+        points.append(TrendPoint(max(today, points[-1].date) if points else today, risk.probability, risk.severity))
+    return Trend(tuple(points))

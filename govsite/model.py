@@ -53,9 +53,12 @@ class Entity:
 
 @dataclass(frozen=True, kw_only=True)
 class HistoryNote:
-    """A decision recorded by hand, e.g. from before the site existed."""
+    """A decision recorded by hand, e.g. from before the site existed; a risk's note may
+    give the assessment of that date (both levels), a point of the risk's trend."""
     date: dt.date
     text: str
+    probability: int | None = None
+    severity: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -411,6 +414,7 @@ class Change:
     facts: tuple = ()  # what changed, in plain words of the site's language
     commit: str = ""  # full hash; "" for a note from front matter
     order: int = 0  # position in the repository's history, 0 for notes; orders changes of one day
+    assessment: tuple | None = None  # a risk's (probability, severity) in this version or note
 
 
 @dataclass(frozen=True)

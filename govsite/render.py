@@ -15,7 +15,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup as SafeHtml
 
-from . import model, views
+from . import followup, model, views
 from .errors import Diagnostics, SourceLocation
 from .history import RECENT_LIMIT
 from .links import entity_path
@@ -79,6 +79,8 @@ def plan_pages(site: model.Site) -> list[PageSpec]:
     pages.append(PageSpec(statement + "index.html", "accessibility.html",
                           own_text if site.get(own_text) else None))
     pages.append(PageSpec(views.changes_path(locale) + "index.html", "changes.html"))  # "Senaste ändringar"
+    pages += [PageSpec(followup.report_path(locale, plan) + "index.html", "plan_followup.html", plan.key)
+              for plan in site.entities.get("plans", {}).values() if followup.covered_risks(site, plan)]
     return pages
 
 
@@ -280,6 +282,7 @@ def site_files(theme: Path, site: model.Site) -> dict[str, bytes]:
     files = static_files(theme)
     if site.config.theme.colour:
         files["static/brand.css"] = views.brand_css(site.config.theme.colour)
+    files["static/print.css"] = followup.print_css(site, Locale.load(site.config.language))
     files.update(site.media)
     return files
 

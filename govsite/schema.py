@@ -531,6 +531,10 @@ COMMON = {
                           cls=model.HistoryNote)),
 }
 
+# A risk's note may give the assessment of its date: a point of the risk's trend (history_facts.trend).
+RISK_HISTORY = ListOf(item=Obj(fields={"date": Date(required=True), "text": Text(required=True),
+                                      "probability": Level(axis="probability"), "severity": Level(axis="severity")},
+                              cls=model.HistoryNote))
 ACTION = Obj(fields={"title": Text(required=True), "responsible": Text(), "due": Date(),
                      "status": Choice(options=model.ACTION_STATUSES)}, cls=model.Action)
 RESULT = Obj(fields={"date": Date(required=True), "outcome": Choice(required=True, options=model.RESULT_OUTCOMES),
@@ -555,7 +559,7 @@ KIND_SPECS: dict[str, dict[str, Spec]] = {
               "owner": Text(), "assessed": Date(), "review": Date(),
               "status": Choice(options=model.RISK_STATUSES), "missions": _refs("missions"),
               "controls": ListOf(item=CONTROL), "consequence": Text(), "actions": ListOf(item=ACTION),
-              "category": Category()},
+              "category": Category(), "history": RISK_HISTORY},
     "arenas": {**COMMON, "starts": Date(required=True), "ends": Date(required=True),
                "status": Choice(options=model.ARENA_STATUSES), "risks": _refs("risks"),
                "missions": _refs("missions"), "units": _refs("units"), "principles": _refs("principles"),

@@ -6,7 +6,8 @@ import dataclasses
 import functools
 from dataclasses import dataclass
 
-from . import media, model
+from . import followup, media, model
+from .history_facts import trend as value_trend
 from .locale import Locale
 
 
@@ -138,6 +139,79 @@ def risks_by_value(site: model.Site) -> list[model.Risk]:
     """Most urgent first: highest value, then open before handled, then title."""
     return sorted(site.entities.get("risks", {}).values(),
                   key=lambda r: (r.status == "closed", -r.value, r.title))
+
+
+# --- a risk's value over time ------------------------------------------------------
+
+@dataclass(frozen=True)
+class TrendRow:
+    """One point of a risk's trend as the table under the chart says it."""
+    date: object
+    probability: str  # "3 Möjlig"
+    severity: str
+    value: int
+    change: str  # "höjd från 6", "sänkt från 12"; "" for the first
+
+
+@dataclass(frozen=True)
+class TrendView:
+    """A risk's value over time: the table's rows (oldest first), the register's mark, and the
+    geometry of a small SVG chart (viewBox units) that needs no script."""
+    rows: tuple
+    mark: str  # the last change as the register shows it ("höjd från 6"), "" when none
+    direction: str  # "raised", "lowered" or ""
+    width: int = 0
+    height: int = 0
+    line: str = ""  # the polyline's points: the value holds until the next change (steps)
+    points: tuple = ()  # (x, y, value, tone) of each point
+    bands: tuple = ()  # (x, y, width, height, tone): each rating's band behind the line
+    ticks: tuple = ()  # (x, y, value) on the value axis: each rating's upper bound
+    dates: tuple = ()  # (x, y, text, anchor) under the chart: the first and the last date
+
+    @property
+    def changed(self) -> bool:
+        return len(self.rows) > 1
+
+
+CHART = {"width": 480, "height": 180, "left": 34, "right": 14, "top": 14, "bottom": 30}
+
+
+def _level_text(level: int, found) -> str:
+    return f"{level} {found.label}" if found else str(level)
+
+
+def trend(site: model.Site, locale: Locale, risk: model.Risk) -> TrendView:
+    """The risk's trend (history_facts.trend) as the risk page and the register show it."""
+    matrix = site.config.risk_matrix
+    points = value_trend(site.history.of(risk), risk, site.today).points
+    rows = tuple(TrendRow(p.date, _level_text(p.probability, matrix.probability_level(p.probability)),
+                          _level_text(p.severity, matrix.severity_level(p.severity)), p.value,
+                          "" if i == 0 else locale.t("trend.raised_from" if p.value > points[i - 1].value
+                                                     else "trend.lowered_from", previous=points[i - 1].value))
+                 for i, p in enumerate(points))
+    if len(points) < 2:
+        return TrendView(rows, "", "")
+    direction = "raised" if points[-1].value > points[-2].value else "lowered"
+    c = CHART
+    top, bottom, left, right = c["top"], c["height"] - c["bottom"], c["left"], c["width"] - c["right"]
+    highest = max(max(x.level for x in matrix.probability) * max(x.level for x in matrix.severity),
+                  max(p.value for p in points))
+    y = lambda value: round(bottom - (bottom - top) * value / highest, 1)  # noqa: E731
+    first, last = points[0].date.toordinal(), points[-1].date.toordinal()
+    xs = [round(left + (right - left) * ((p.date.toordinal() - first) / (last - first) if last > first
+                                         else i / (len(points) - 1)), 1) for i, p in enumerate(points)]
+    placed = tuple((x, y(p.value), p.value, tone(matrix, p.value)) for x, p in zip(xs, points))
+    steps = [f"{placed[0][0]},{placed[0][1]}"]
+    for (_, y0, *_), (x1, y1, *_) in zip(placed, placed[1:]):
+        steps += [f"{x1},{y0}", f"{x1},{y1}"]
+    uppers = sorted({min(r.max, highest) for r in matrix.ratings} | {highest})
+    bands = tuple((left, y(upper), right - left, round(y(lower) - y(upper), 1), tone(matrix, upper))
+                  for lower, upper in zip([0] + uppers, uppers))
+    ticks = tuple((left - 6, y(upper), upper) for upper in uppers)
+    dates = ((placed[0][0], c["height"] - 8, locale.date(points[0].date), "start"),
+             (placed[-1][0], c["height"] - 8, locale.date(points[-1].date), "end"))
+    return TrendView(rows, rows[-1].change, direction, c["width"], c["height"], " ".join(steps), placed,
+                     bands, ticks, dates)
 
 
 # --- the organisation --------------------------------------------------------------
@@ -465,8 +539,10 @@ def template_helpers(site: model.Site, locale: Locale) -> dict:
     return {
         "tone": lambda value: tone(matrix, value),
         "risks_by_value": by_value,
+        "trend": functools.cache(lambda risk: trend(site, locale, risk)),
         "risk_sections": lambda: risk_sections(site, locale, by_value()),
         "follow_up": follow_up,
+        "plan_follow_up": functools.cache(lambda plan: followup.follow_up(site, locale, plan)),
         "action_rows": lambda actions: action_rows(site, actions),
         "risk_category": lambda risk: risk_category(site, risk),
         "goal_sections": lambda: goal_sections(site, locale),

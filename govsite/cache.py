@@ -6,7 +6,8 @@ cache can put one there, so the build reads it as it reads content: as text it
 checks before it uses any of it. It is JSON Lines:
 
 - a header: the format, govsite's code digest (the key) and the last good build
-  (what `pipeline.build` needs to skip a build in which nothing changed),
+  (what the engine needs to skip a build in which nothing changed, and to render only the
+  pages whose fingerprint changed),
 - parsed files, one a line: content path, sha1 of the file's bytes, the RawDoc
   (front matter as parsed, its lines, its body) and its diagnostics,
 - the line `"fragments"`, then rendered Markdown, one a line: sha1 of a body, its

@@ -118,7 +118,7 @@ def _universe(content: Content, with_drafts: bool):
 
 def resolve(content: Content, diagnostics: Diagnostics, today: dt.date, with_drafts: bool = False,
             memo: ResolveMemo | None = None) -> model.Site:
-    """`memo` (optional, incremental.py) reuses what unchanged entities resolved to last time."""
+    """`memo` (optional, the engine's) reuses what unchanged entities resolved to last time."""
     entities = content.entities
 
     def published(entity: model.Entity) -> bool:

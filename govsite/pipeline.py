@@ -94,7 +94,7 @@ def load(options: Options, diagnostics: Diagnostics, cache=None) -> tuple[str, m
 def settle(tree: ContentTree, options: Options, diagnostics: Diagnostics, memo=None,
            resolved: ResolveMemo | None = None) -> tuple[str, model.Site | None]:
     """Files read → (language, resolved Site): validate, apply the options, resolve references.
-    `memo` and `resolved` let the live build (incremental.py) reuse the validation and the
+    `memo` and `resolved` let the engine (engine.py) reuse the validation and the
     resolved references of files it did not re-read."""
     content = validate(tree, diagnostics, lambda zone: today_for(options, zone, diagnostics), memo)
     if content.config is None:  # its words in the language site.yaml asks for, if it names one we have

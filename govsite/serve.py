@@ -4,8 +4,8 @@ A failed rebuild never stops the server: the last good site stays served and
 every HTML page shows the problems (`path:line: message`) in a banner with
 role="alert", in the site's language, until the content is fixed.
 
-The build is one call (`Rebuilder._build`), so an incremental engine can take
-its place without touching the server. The site is served from the build's
+The build is one call (`Rebuilder._build`) to the engine `govsite build` uses
+(engine.py), which keeps the site in memory between edits. The site is served from the build's
 in-memory files (`{relpath: bytes}`): only paths the build produced can ever
 be served, and nothing is written (writing the output folder took longer than
 rendering; `govsite build` publishes). `--write` keeps output/ in step too.

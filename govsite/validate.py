@@ -40,7 +40,7 @@ class Content:
 def validate(tree: ContentTree, diagnostics: Diagnostics, day: Callable[[str], dt.date],
              memo: dict | None = None) -> Content:
     """`day(time zone)`: the site's day in the zone its settings name. `memo` (optional,
-    incremental.py) keeps each file's validation across rebuilds: (path, digest) → (entity or
+    engine.py) keeps each file's validation across rebuilds: (path, digest) → (entity or
     None, its diagnostics), for one risk matrix and one day."""
     config = validate_site(tree.site, diagnostics)
     today = day(config.time_zone if config else model.DEFAULT_TIME_ZONE)

@@ -18,7 +18,7 @@ from . import model
 from .history import history_as_data
 from .links import entity_path
 from .markup import safe_address, safe_text
-from .locale import Locale
+from .locale import for_site
 from .schema import KIND_SPECS, ID_RE, Text, object_schema, refs_of
 
 SCHEMA_VERSION = "1.0"
@@ -289,7 +289,7 @@ def _licence_node(site: model.Site) -> dict:
 
 def catalog(site: model.Site, files: dict[str, bytes]) -> dict:
     """A DCAT-AP-SE compatible catalog: one dataset per kind and one per register."""
-    locale = Locale.load(site.config.language)
+    locale = for_site(site.config)
     language = site.config.language
     text = lambda value: {"@value": value, "@language": language}  # noqa: E731
     publisher = {"@type": "foaf:Organization", "foaf:name": site.config.organisation}

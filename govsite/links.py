@@ -210,6 +210,8 @@ def resolve(content: Content, diagnostics: Diagnostics, today: dt.date, with_dra
         today=today,
         with_drafts=with_drafts,
         media=content.media,
+        translations={key: found for key, found in content.translations.items()
+                      if key[1] in published_entities[key[0]]},
     )
 
 

@@ -17,13 +17,12 @@ from .cache import BuildCache, OutputFiles, inputs_digest
 from .errors import BuildFailed, Diagnostic, Diagnostics, SourceLocation
 from .history import history_revision, with_history
 from .links import ResolveMemo, resolve
-from .locale import LANGUAGES
 from .parallel import render_pages
 from .publish import Publication
 from .render import default_theme, plan_pages, site_files, theme_folders
 from .schema import base_url_problem, time_zone as time_zone_of
 from .search import PAGES_PER_PART
-from .source import ContentTree, read_content
+from .source import ContentTree, main_language, read_content
 from .validate import site_settings, validate
 from .write import MARKER, UnsafeOutput, WriteFailed, clean_stale, site_writer
 
@@ -102,8 +101,7 @@ def settle(tree: ContentTree, options: Options, diagnostics: Diagnostics, memo=N
     resolved references of files it did not re-read."""
     content = validate(tree, diagnostics, lambda zone: today_for(options, zone, diagnostics), memo)
     if content.config is None:  # its words in the language site.yaml asks for, if it names one we have
-        language = tree.site.data.get("language") if tree.site else None
-        return (language if language in LANGUAGES else "sv"), None
+        return main_language(tree.site.data if tree.site else {}), None
     if options.base_url is not None:
         problem = base_url_problem(options.base_url)
         if problem:

@@ -22,7 +22,7 @@ from markupsafe import Markup as SafeHtml
 from . import discovery, export, feeds, model, search
 from .errors import Diagnostics, SourceLocation
 from .links import entity_path
-from .locale import Locale
+from .locale import for_site
 from .render import PageSpec
 
 SEARCH_PAGE = "search/index.html"
@@ -96,7 +96,7 @@ class Publication:
         self.known_order = known_order
         self.order: list | None = None  # the A–Ö order, once az_index has made it
         self.records: dict = {}  # the open data as made (export.EntityData, KindData), once `data` is
-        self.locale = Locale.load(site.config.language)
+        self.locale = for_site(site.config)
         taken = {entity_path("pages", i) + "index.html" for i in site.entities.get("pages", {})}
         self.search_page = SEARCH_PAGE not in taken
         self.data_page = DATA_PAGE not in taken

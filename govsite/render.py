@@ -23,7 +23,7 @@ from . import model, views
 from .errors import Diagnostics, SourceLocation
 from .history import CHANGES_PATH, RECENT_LIMIT
 from .links import entity_path
-from .locale import Locale
+from .locale import for_site
 from .markup import Markup, resolve_links, resolve_media
 
 
@@ -66,7 +66,7 @@ def plan_pages(site: model.Site) -> list[PageSpec]:
     """Every HTML page of the site, in a deterministic order."""
     pages = [PageSpec("index.html", "home.html", ("pages", "index")), PageSpec("404.html", "404.html",
                                                                                absolute_links=True)]
-    statement = views.accessibility_path(Locale.load(site.config.language))
+    statement = views.accessibility_path(for_site(site.config))
     for kind in model.KINDS:
         singular = model.SINGULAR[kind]
         if kind != "pages":
@@ -219,7 +219,7 @@ class Renderer:
                  helpers: dict | None = None):
         self.site = site
         self.theme = Path(theme)
-        self.locale = Locale.load(site.config.language)
+        self.locale = for_site(site.config)
         self.markup = markup or Markup()
         self.body_cache = body_cache if body_cache is not None else {}
         self._views: dict = {}  # site-wide views, once per Site (see _memo)

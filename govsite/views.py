@@ -7,7 +7,7 @@ import functools
 from dataclasses import dataclass
 
 from . import media, model
-from .locale import Locale
+from .locale import Locale, for_site
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ def incoming(site: model.Site, locale: Locale, entity: model.Entity) -> list[Gro
 
 
 def goal_links(site: model.Site, plan: model.Plan, goal: model.Goal) -> list[Group]:
-    locale = Locale.load(site.config.language)
+    locale = for_site(site.config)
     groups = []
     for name in ("missions", "risks"):
         items = [_item(site, (name, ref)) for ref in getattr(goal, name)]

@@ -1,0 +1,158 @@
+"""A site in several languages (issue 20): the built-in interface tables, a site's own table,
+`languages:` in site.yaml, translations `ID.LANG.md` beside `ID.md`, and the pages of each
+language. Real tables, the real CLI on fixture sites copied into temp folders."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+from importlib import resources
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import SITES, run_govsite
+from govsite.locale import LANGUAGES, Locale, keys
+
+
+def _table(language: str) -> dict:
+    return yaml.safe_load(resources.files("govsite.locales").joinpath(f"{language}.yaml").read_text("utf-8"))
+
+
+def _leaves(table: dict, prefix: str = ""):
+    for key, value in table.items():
+        if isinstance(value, dict):
+            yield from _leaves(value, f"{prefix}{key}.")
+        else:
+            yield f"{prefix}{key}", value
+
+
+@pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "sv"])
+def test_every_builtin_table_has_exactly_swedish_keys_and_placeholders(language):
+    swedish, other = _table("sv"), _table(language)
+    assert sorted(keys(swedish) - keys(other)) == [], "missing"
+    assert sorted(keys(other) - keys(swedish)) == [], "not in sv.yaml"
+    theirs = dict(_leaves(other))
+    for key, words in _leaves(swedish):
+        if isinstance(words, str):
+            assert set(re.findall(r"\{(\w+)\}", theirs[key])) == set(re.findall(r"\{(\w+)\}", words)), key
+
+
+def test_dates_and_numbers_are_written_as_cldr_writes_them_in_each_language():
+    day = dt.date(2026, 3, 5)
+    assert Locale.load("sv").date(day) == "5 mars 2026"
+    assert Locale.load("en").date(day) == "5 March 2026"
+    assert Locale.load("fi").date(day) == "5. maaliskuuta 2026"
+    assert [Locale.load(lang).number(1.5) for lang in ("sv", "en", "fi")] == ["1,5", "1.5", "1,5"]
+    assert not any("months" in _table(lang) for lang in LANGUAGES)  # no hand-written month lists
+
+
+def _site(tmp_path: Path, settings: dict | None = None, **files: str) -> Path:
+    """The basic fixture site (Swedish), site.yaml's keys replaced by `settings`, files added."""
+    content = tmp_path / "content"
+    shutil.copytree(SITES / "basic" / "content", content)
+    lines = [line for line in (content / "site.yaml").read_text("utf-8").splitlines()
+             if line.split(":", 1)[0] not in (settings or {})]
+    lines[1:1] = [f"{key}: {value}" for key, value in (settings or {}).items()]
+    (content / "site.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for relpath, text in files.items():
+        path = content / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return content
+
+
+def _check(content: Path) -> list[dict]:
+    result = run_govsite("check", "--content", content, "--format", "json")
+    assert "Traceback" not in result.stderr, result.stderr
+    return json.loads(result.stdout)
+
+
+def _build(content: Path, output: Path):
+    return run_govsite("build", "--content", content, "--output", output, "--today", "2024-06-01")
+
+
+def _line(content: Path, relpath: str, start: str) -> int:
+    lines = (content / relpath).read_text("utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, 1) if line.startswith(start))
+
+
+def test_a_finnish_site_is_accepted_and_speaks_finnish(tmp_path):
+    content = _site(tmp_path, {"language": "fi"})
+    result = _build(content, tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    home = (tmp_path / "out" / "index.html").read_text("utf-8")
+    assert '<html lang="fi"' in home
+    assert "Siirry pääsisältöön" in home and "Päävalikko" in home
+    assert (tmp_path / "out" / "saavutettavuus" / "index.html").is_file()
+    assert "Valmis:" in result.stdout  # the terminal's words too
+
+
+def test_languages_list_first_is_main_and_language_may_not_disagree(tmp_path):
+    both = _site(tmp_path / "a", {"language": "en", "languages": "[sv, fi]"})
+    found = _check(both)
+    wrong = [d for d in found if d["code"] == "languages_disagree"]
+    assert wrong and wrong[0]["path"] == "content/site.yaml"
+    assert wrong[0]["line"] == _line(both, "site.yaml", "language:")
+    unknown = _site(tmp_path / "b", {"languages": "[sv, xx]"})
+    found = [d for d in _check(unknown) if d["code"] == "not_a_choice"]
+    assert found and found[0]["line"] == _line(unknown, "site.yaml", "languages:")
+    assert "fi" in found[0]["hint"]
+    fine = _site(tmp_path / "c", {"language": "sv", "languages": "[sv, fi]"})
+    assert [d for d in _check(fine) if d["level"] == "error"] == []
+
+
+def test_a_site_table_for_another_language_is_accepted_and_its_missing_keys_are_named(tmp_path):
+    table = yaml.safe_load(resources.files("govsite.locales").joinpath("fi.yaml").read_text("utf-8"))
+    table["ui"]["site"]["skip_link"] = "Hyppää pääsisältöön"  # our Meänkieli, for the test
+    del table["ui"]["site"]["menu"], table["messages"]["stray_file"]
+    content = _site(tmp_path, {"language": "fit"},
+                    **{"locales/fit.yaml": yaml.safe_dump(table, allow_unicode=True)})
+    found = _check(content)
+    missing = [d for d in found if d["code"] == "locale_missing_keys"]
+    assert len(missing) == 1 and missing[0]["path"] == "content/locales/fit.yaml"
+    assert "ui.site.menu" in missing[0]["message"] and "messages.stray_file" in missing[0]["message"]
+    assert not [d for d in found if d["level"] == "error"]
+    result = _build(content, tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    home = (tmp_path / "out" / "index.html").read_text("utf-8")
+    assert '<html lang="fit"' in home and "Hyppää pääsisältöön" in home
+    assert ">Meny<" in home  # the missing key, in the main language's words (Swedish: none of its own)
+
+
+RISK_EN = """---
+title: Low risk of cancelled events
+summary: Events are rarely cancelled.
+probability: 1
+controls: [{title: Yearly follow-up}]
+---
+The English text.
+"""
+
+
+def test_a_translation_that_changes_a_level_is_refused_at_its_line(tmp_path):
+    content = _site(tmp_path, {"languages": "[sv, en]"},
+                    **{"risks/lag.en.md": RISK_EN.replace("probability: 1", "probability: 3")})
+    found = [d for d in _check(content) if d["level"] == "error"]
+    assert [(d["code"], d["path"], d["line"]) for d in found] == [
+        ("translation_structural", "content/risks/lag.en.md", 4)]
+    assert "probability" in found[0]["message"] and "content/risks/lag.md:" in found[0]["message"]
+    result = _build(content, tmp_path / "out")
+    assert result.returncode != 0 and "lag.en.md:4" in result.stderr
+
+
+def test_a_translation_without_original_or_in_a_language_not_published_is_an_error(tmp_path):
+    content = _site(tmp_path, {"languages": "[sv, en]"},
+                    **{"risks/saknas.en.md": RISK_EN, "risks/lag.fi.md": RISK_EN.replace("probability: 1\n", ""),
+                       "risks/lokalbrist.sv.md": RISK_EN.replace("probability: 1\n", "")})
+    found = {(d["code"], d["path"]) for d in _check(content) if d["level"] == "error"}
+    assert found == {("translation_without_original", "content/risks/saknas.en.md"),
+                     ("translation_language", "content/risks/lag.fi.md"),
+                     ("translation_language", "content/risks/lokalbrist.sv.md")}
+
+
+def test_a_valid_translation_checks_clean(tmp_path):
+    content = _site(tmp_path, {"languages": "[sv, en]"}, **{"risks/lag.en.md": RISK_EN})
+    assert [d for d in _check(content) if d["path"].endswith(".en.md")] == []

@@ -62,6 +62,14 @@ class Locale:
         """1.5 is "1,5" in Swedish and Finnish, "1.5" in English (CLDR)."""
         return format_decimal(value, "0." + "0" * places if places else "0", locale=self.cldr)
 
+    def language_name(self, code: str) -> str:
+        """A language's name in this one, as CLDR writes it mid-sentence ("svenska", "Swedish",
+        "ruotsi"); a language CLDR does not know is named by its code."""
+        try:
+            return babel.Locale.parse(code).get_language_name(self.cldr) or code
+        except (babel.UnknownLocaleError, ValueError):
+            return code
+
     # --- diagnostics ---
 
     def message(self, diagnostic: Diagnostic) -> tuple[str, str]:

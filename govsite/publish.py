@@ -19,11 +19,12 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup as SafeHtml
 
-from . import discovery, export, feeds, model, search
+from . import discovery, export, feeds, model, search, views
 from .errors import Diagnostics, SourceLocation
 from .links import entity_path
 from .locale import for_site
-from .render import PageSpec
+from .render import PageSpec, plan_pages
+from .validate import default_matrix
 
 SEARCH_PAGE = "search/index.html"
 DATA_PAGE = "data/index.html"
@@ -64,6 +65,13 @@ def collation_key(language: str, text: str) -> str:
         else:
             out.append(unicodedata.normalize("NFD", char)[0])
     return "".join(out)
+
+
+def _letters(order: list) -> list[Letter]:
+    letters: dict[str, list] = {}
+    for _, letter, entity in order:
+        letters.setdefault(letter, []).append(entity)
+    return [Letter(letter, tuple(items)) for letter, items in letters.items()]
 
 
 def _az_item(language: str, entity: model.Entity) -> tuple:
@@ -107,7 +115,7 @@ class Publication:
         return {"publish_meta": self._meta, "az_index": self.az_index, "data_files": self.data_files,
                 "data_licence": self.licence, "has_search_page": self.search_page,
                 "search_index_made": self.site.config.search, "search_parts": self._search_parts,
-                "has_data_page": self.data_page}
+                "has_data_page": self.data_page, "publication_pages": self.pages()}
 
     @jinja2.pass_context
     def _meta(self, context) -> dict:
@@ -142,8 +150,17 @@ class Publication:
             "json_ld": [SafeHtml(discovery.json_ld(item)) for item in ld],
         }
 
-    def az_index(self) -> list[Letter]:
-        """Every published entity, A–Ö by title, grouped by first letter."""
+    @jinja2.pass_context
+    def az_index(self, context) -> list[Letter]:
+        """Every published entity, A–Ö by title, grouped by first letter: in the page's language,
+        each entity by its translated title where it has one."""
+        language = context["page"].language
+        if language:
+            if language not in self._az:
+                site = views.in_language(self.site, language, default_matrix)
+                order = sorted(_az_item(language, entity) for entity in export.published(site))
+                self._az[language] = _letters(order)
+            return self._az[language]
         language = self.site.config.language
         if self.known_order is None:
             order = sorted(_az_item(language, entity) for entity in export.published(self.site))
@@ -156,10 +173,11 @@ class Publication:
             for entity in fresh.values():
                 bisect.insort(order, _az_item(language, entity))
         self.order = order
-        letters: dict[str, list] = {}
-        for _, letter, entity in order:
-            letters.setdefault(letter, []).append(entity)
-        return [Letter(letter, tuple(items)) for letter, items in letters.items()]
+        return _letters(order)
+
+    @functools.cached_property
+    def _az(self) -> dict:  # language → its A–Ö letters
+        return {}
 
     @functools.cached_property
     def data(self) -> dict[str, bytes]:
@@ -190,10 +208,13 @@ class Publication:
 
     def _search_parts(self) -> list[str]:
         """The parts of the search index after the first, which the search page merges into it."""
-        return search.parts(len(export.published(self.site)), self.search_part_pages)[1:]  # a page each
+        return search.parts(len(self._public_pages()), self.search_part_pages)[1:]  # a page each
 
     def _public_pages(self) -> set[str]:
-        return {entity_path(e.kind, e.id) + "index.html" for e in export.published(self.site)}
+        """The pages the search index holds: each published entity's, in every language (Pagefind
+        keeps one index per <html lang>, stemmed for it, and the search page asks for its own)."""
+        paths = {entity_path(e.kind, e.id) + "index.html" for e in export.published(self.site)}
+        return paths | {f"{language}/{path}" for language in self.site.config.languages[1:] for path in paths}
 
     def licence(self) -> tuple[str, str]:
         """(name, address) of the data licence; the address is "" for a name govsite does not know."""
@@ -203,8 +224,10 @@ class Publication:
 
     def pages(self) -> list[PageSpec]:
         out = []
-        if self.search_page:
+        if self.search_page:  # one per language: Pagefind indexes each language apart (<html lang>)
             out.append(PageSpec(SEARCH_PAGE, "search.html"))
+            out.extend(PageSpec(f"{language}/{SEARCH_PAGE}", "search.html", language=language)
+                       for language in self.site.config.languages[1:])
         if self.data_page:
             out.append(PageSpec(DATA_PAGE, "data.html"))
         return out
@@ -233,10 +256,15 @@ class Publication:
                                  self.locale.t("publish.feed_unit"), self.known_feeds))
         files[".nojekyll"] = b""
         files["robots.txt"] = discovery.robots(site)
-        drafts = {entity_path(e.kind, e.id) + "index.html" for e in site.all() if e.draft}
+        sections = [""] + [f"{language}/" for language in site.config.languages[1:]]
+        drafts = {prefix + entity_path(e.kind, e.id) + "index.html" for e in site.all() if e.draft for prefix in sections}
         html = [path for path in paths if path.endswith(".html") and path not in drafts]
         if export.has_address(site):
-            files["sitemap.xml"] = discovery.sitemap(site, html, discovery.lastmods(site))
+            lastmods = discovery.lastmods(site)
+            lastmods.update({prefix + path: day for path, day in lastmods.items() for prefix in sections[1:]})
+            alternates = views.Sections([*plan_pages(site), *self.pages()]).by_path(site.config) \
+                if len(sections) > 1 else None
+            files["sitemap.xml"] = discovery.sitemap(site, html, lastmods, alternates)
         else:
             diagnostics.notice("publish_no_base_url", where)
         if site.config.cname:

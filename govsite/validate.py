@@ -90,6 +90,10 @@ def validate(tree: ContentTree, diagnostics: Diagnostics, day: Callable[[str], d
     for kind in entities:
         entities[kind] = dict(sorted(entities[kind].items()))
     _statement_pages(entities["pages"], config, diagnostics, broken)
+    for language in config.languages[1:] if config else ():  # /{language}/ is that language's section
+        if language in entities["pages"]:
+            diagnostics.error("reserved_page_id", SourceLocation(entities["pages"].pop(language).path, 1), id=language)
+            broken.add(("pages", language))
     if config is not None and tree.site is not None:
         _brand_files(config.theme, tree.media, tree.site, diagnostics)
     translations = translate(tree.translations, originals, entities, config, diagnostics, matrix, matrix_line)

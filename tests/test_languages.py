@@ -156,3 +156,95 @@ def test_a_translation_without_original_or_in_a_language_not_published_is_an_err
 def test_a_valid_translation_checks_clean(tmp_path):
     content = _site(tmp_path, {"languages": "[sv, en]"}, **{"risks/lag.en.md": RISK_EN})
     assert [d for d in _check(content) if d["path"].endswith(".en.md")] == []
+
+
+# --- the pages of each language ---------------------------------------------------
+
+HOME_EN = """---
+title: Welcome to Provkommun
+summary: How Provkommun governs and controls its work.
+---
+The English home page.
+"""
+
+
+@pytest.fixture(scope="module")
+def two_languages(tmp_path_factory) -> Path:
+    """The basic site in [sv, en] with one translated risk and the home page translated."""
+    folder = tmp_path_factory.mktemp("two-languages")
+    content = _site(folder, {"languages": "[sv, en]"}, **{"risks/lag.en.md": RISK_EN, "pages/index.en.md": HOME_EN})
+    result = _build(content, folder / "out")
+    assert result.returncode == 0, result.stderr
+    return folder / "out"
+
+
+def _page(output: Path, path: str) -> str:
+    return (output / path / "index.html").read_text("utf-8")
+
+
+def test_a_translated_entity_has_its_own_page_in_its_language(two_languages):
+    page = _page(two_languages, "en/risks/lag")
+    assert '<html lang="en">' in page
+    assert "<h1>Low risk of cancelled events</h1>" in page
+    assert "Skip to main content" in page and "only available" not in page
+    swedish = _page(two_languages, "risks/lag")  # the main language keeps its addresses and words
+    assert '<html lang="sv">' in swedish and "<h1>Låg risk för inställda evenemang</h1>" in swedish
+    assert "Low risk" not in swedish
+    # The lists of the English section show the English title, linked within /en/
+    register = _page(two_languages, "en/risks")
+    assert re.search(r'<a href="lag/">Low risk of cancelled events</a>', register)
+
+
+def test_an_untranslated_entity_says_so_in_the_readers_language_and_marks_its_swedish(two_languages):
+    page = _page(two_languages, "en/risks/lokalbrist")
+    assert '<html lang="en">' in page
+    assert "This page is only available in Swedish." in page
+    assert '<h1 lang="sv">Brist på lokaler för föreningslivet</h1>' in page
+    assert re.search(r'<div lang="sv"><p>Risken hotar', page)  # the body
+    assert "Risk owner" in page  # the interface stays English
+    finnish_words = _page(two_languages, "risks/lokalbrist")
+    assert "only available" not in finnish_words and "Den här sidan finns bara" not in finnish_words
+
+
+def test_every_page_has_a_switcher_and_hreflang_links_that_resolve(two_languages):
+    pages = sorted(two_languages.rglob("*.html"))
+    checked = 0
+    for file in pages:
+        relative = file.relative_to(two_languages).as_posix()
+        if relative.startswith(("pagefind/", "data/")) or relative == "404.html":
+            continue
+        html = file.read_text("utf-8")
+        links = re.findall(r'<link rel="alternate" hreflang="([a-z]+)" href="([^"]*)">', html)
+        switcher = re.findall(r'<a href="([^"]*)" hreflang="([a-z]+)"', html)
+        if relative == "data/index.html":
+            continue
+        assert {lang for lang, _ in links} == {"sv", "en"}, relative
+        assert len(switcher) == 1, relative  # the other language; the current one is no link
+        for href in [href for _, href in links] + [href for href, _ in switcher]:
+            target = (file.parent / href).resolve()
+            assert (target / "index.html").is_file() or target.is_file(), (relative, href)
+        checked += 1
+    assert checked >= 40
+    assert (two_languages / "en" / "accessibility" / "index.html").is_file()
+    sitemap = (two_languages / "sitemap.xml").read_text("utf-8")
+    assert '<xhtml:link rel="alternate" hreflang="en" href="https://example.org/prov/en/risks/lag/"/>' in sitemap
+
+
+def test_a_page_id_that_is_a_language_of_the_site_is_refused(tmp_path):
+    content = _site(tmp_path, {"languages": "[sv, en]"}, **{"pages/en.md": "---\ntitle: En\n---\n"})
+    found = [(d["code"], d["path"]) for d in _check(content) if d["level"] == "error"]
+    assert found == [("reserved_page_id", "content/pages/en.md")]
+
+
+def test_a_swedish_and_finnish_site_shows_finnish_interface_words(tmp_path):
+    content = _site(tmp_path, {"languages": "[sv, fi]"})
+    result = _build(content, tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    home = _page(tmp_path / "out", "fi")
+    assert '<html lang="fi">' in home
+    for words in ("Siirry pääsisältöön", "Päävalikko", "Riskit", "Saavutettavuusseloste"):
+        assert words in home
+    risk = _page(tmp_path / "out", "fi/risks/lag")
+    assert "Tätä sivua ei ole käännetty suomeksi. Sivun kieli: ruotsi." in risk
+    assert "Todennäköisyys" in risk and "Epätodennäköinen" in risk  # the default matrix's words too
+    assert (tmp_path / "out" / "fi" / "saavutettavuus" / "index.html").is_file()

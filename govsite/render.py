@@ -255,7 +255,7 @@ class Renderer:
         self.env.filters["date"] = self.locale.date
         self.env.globals.update(
             site=site, config=site.config, t=self.locale.t, kind_label=self.locale.kind,
-            url=self._url, asset=self._asset, body=self._body, outgoing=self._outgoing, incoming=self._incoming,
+            url=self._url, asset=self._asset, site_root=self._site_root, body=self._body, outgoing=self._outgoing, incoming=self._incoming,
             goal_links=self._goal_links, rating=self._rating, arena_status=self._arena_status,
             level=self._level, risk_matrix=self._risk_matrix, unit_tree=self._unit_tree, ordered=views.ordered, runs=views.runs,
             nav_pages=self._nav_pages, main_menu=self._main_menu, lookup=site.get,
@@ -324,6 +324,13 @@ class Renderer:
         if page.absolute_links:
             return self.site.config.base_path + path
         return relative_url(page.path, path)
+
+    @jinja2.pass_context
+    def _site_root(self, context) -> str:
+        """URL of the site's root from the current page, whatever its language (the search
+        index's addresses start there)."""
+        page: PageSpec = context["page"]
+        return self.site.config.base_path if page.absolute_links else relative_url(page.path, "")
 
     @jinja2.pass_context
     def _asset(self, context, name: str) -> str:

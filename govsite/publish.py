@@ -10,6 +10,7 @@ reusable by machines. One object per build, in three steps the pipeline calls:
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import unicodedata
 from collections.abc import Mapping
@@ -123,13 +124,14 @@ class Publication:
         page: PageSpec = context["page"]
         entity = context.get("entity")
         site, config = self.site, self.site.config
+        locale = for_site(config, page.language or None)  # the words of the page's language
         canonical = discovery.page_address(site, page.path) if export.has_address(site) and \
             page.path != "404.html" else ""
         title = entity.title if entity else context.get("page_title", config.title)
         description = (entity.summary if entity and entity.summary else config.description)
-        feed_links = [(self.locale.t("publish.feed_site"), feeds.feed_path())]
+        feed_links = [(locale.t("publish.feed_site"), feeds.feed_path())]
         if entity is not None and entity.kind == "units" and not entity.draft:
-            feed_links.append((self.locale.t("publish.feed_unit", unit=entity.title), feeds.feed_path(entity.id)))
+            feed_links.append((locale.t("publish.feed_unit", unit=entity.title), feeds.feed_path(entity.id)))
         ld = []
         if page.path == "index.html":
             ld.append(discovery.organisation_ld(site))
@@ -143,7 +145,7 @@ class Publication:
             "styles": ["publish.css"] if page.path in (SEARCH_PAGE, DATA_PAGE) else [],
             "og": [("og:type", "website" if page.path == "index.html" else "article"),
                    ("og:site_name", config.title), ("og:title", title),
-                   ("og:description", description), ("og:locale", "sv_SE" if config.language == "sv" else "en_GB")]
+                   ("og:description", description), ("og:locale", str(locale.cldr))]
             + ([("og:url", canonical)] if canonical else []),
             "feeds": feed_links,
             "data": export.entity_data_path(entity.kind, entity.id) if entity is not None and not entity.draft else "",
@@ -245,6 +247,17 @@ class Publication:
             files.update(self.index_pages(rendered, diagnostics))
         return files
 
+    def _section_feeds(self, language: str) -> dict[str, bytes]:
+        """/{language}/feed.xml and the units' feeds there: titles and links of that language."""
+        site = views.in_language(self.site, language, default_matrix)
+        base = site.config.base_url
+        site = dataclasses.replace(site, config=dataclasses.replace(
+            site.config, base_url=(base if base.endswith("/") else base + "/") + f"{language}/"))
+        locale = for_site(self.site.config, language)
+        made = feeds.feeds(site, locale.t("publish.feed_site_title", site=site.config.title),
+                           locale.t("publish.feed_unit"))
+        return {f"{language}/{path}": data for path, data in made.items()}
+
     def beside_pages(self, paths: list[str], diagnostics: Diagnostics) -> dict[str, bytes]:
         """Feeds, open data, sitemap: every file but the search index. They need only the paths
         of the site's files (the sitemap lists the HTML pages), so a written build makes them
@@ -254,6 +267,8 @@ class Publication:
         files: dict[str, bytes] = dict(self.data)
         files.update(feeds.feeds(site, self.locale.t("publish.feed_site_title", site=site.config.title),
                                  self.locale.t("publish.feed_unit"), self.known_feeds))
+        for language in site.config.languages[1:]:  # each language's feeds, in its section
+            files.update(self._section_feeds(language))
         files[".nojekyll"] = b""
         files["robots.txt"] = discovery.robots(site)
         sections = [""] + [f"{language}/" for language in site.config.languages[1:]]

@@ -498,7 +498,10 @@ class Sections:
         """A site path ("risks/x/", "" for home) as a page of `language` links to it: to the page
         of its own section when there is one, else to the one page (static/, data/, media/)."""
         base = path.partition("#")[0]
-        return f"{language}/{path}" if base in self._local.get(language, ()) else path
+        own = self._local.get(language, ())
+        if base.endswith("feed.xml"):  # publish.py writes each language's feeds in its section
+            base = base[: -len("feed.xml")]
+        return f"{language}/{path}" if base in own else path
 
     def by_path(self, config: model.SiteConfig) -> dict:
         """Output path → ((language, served path), …) of every page that is in several languages."""

@@ -248,3 +248,22 @@ def test_a_swedish_and_finnish_site_shows_finnish_interface_words(tmp_path):
     assert "Tätä sivua ei ole käännetty suomeksi. Sivun kieli: ruotsi." in risk
     assert "Todennäköisyys" in risk and "Epätodennäköinen" in risk  # the default matrix's words too
     assert (tmp_path / "out" / "fi" / "saavutettavuus" / "index.html").is_file()
+
+
+def test_feeds_and_open_data_of_each_language(two_languages):
+    feed = (two_languages / "en" / "feed.xml").read_text("utf-8")
+    assert 'xml:lang="en"' in feed and "<title>Recently updated – Styrning i Provkommun</title>" in feed
+    assert "https://example.org/prov/en/" in feed
+    unit = _page(two_languages, "en/units/namnden")
+    assert 'title="Recently updated – Kulturnämnden" href="feed.xml"' in unit
+    assert (two_languages / "en" / "units" / "namnden" / "feed.xml").is_file()
+    assert '<meta property="og:locale" content="en_GB">' in unit
+    data = json.loads((two_languages / "data" / "risks" / "lag.json").read_text("utf-8"))
+    assert data["title"] == "Låg risk för inställda evenemang"
+    english = data["translations"]["en"]
+    assert english["title"] == "Low risk of cancelled events"
+    assert english["page_url"] == "https://example.org/prov/en/risks/lag/"
+    assert english["controls"][0]["title"] == "Yearly follow-up"
+    assert "probability" not in english
+    search = _page(two_languages, "en/search")  # A–Ö in English: the English title sorted in
+    assert re.search(r'>Low risk of cancelled events</a> <span class="kind">\(risk\)', search)

@@ -57,7 +57,7 @@ from .parallel import render_pages
 from .pipeline import Options, _failed, settle
 from .publish import DATA_PAGE, Publication
 from .render import FragmentStore, PageSpec, Renderer, default_theme, plan_pages, site_files
-from .source import ContentTree, _read_entity, read_content
+from .source import TRANSLATION_NAME, ContentTree, _read_entity, read_content
 from .views import shown_kinds
 from .write import UnsafeOutput, safe_relpath, write_site
 
@@ -172,8 +172,8 @@ class LiveBuild:
                 parts = path.relative_to(root).parts
             except ValueError:
                 return None  # the theme or anything else: rebuild everything
-            if not _entity_file(root, parts):
-                return None
+            if not _entity_file(root, parts) or TRANSLATION_NAME.match(Path(parts[-1]).stem):
+                return None  # a translation (ID.LANG.md): the whole content is read again
             relpath = "/".join((root.name,) + parts)
             changed_rel.add(relpath)
             doc = _read_entity(path, parts[0], relpath, fresh, self.docs) if path.is_file() else None
@@ -185,10 +185,11 @@ class LiveBuild:
         # Every other file's read diagnostics are as they were.
         self.read_diagnostics = [d for d in self.read_diagnostics if d.location.path not in changed_rel] + fresh.items
         diagnostics.extend(self.read_diagnostics)
+        kept = {"site": self.tree.site, "media": self.tree.media, "translations": self.tree.translations,
+                "locales": self.tree.locales}
         if not came_or_went:  # edits only: the walk order is kept
-            return ContentTree(site=self.tree.site, docs=list(docs.values()), media=self.tree.media)
-        return ContentTree(site=self.tree.site, docs=sorted(docs.values(), key=lambda d: _walk_order(d.path)),
-                           media=self.tree.media)
+            return ContentTree(docs=list(docs.values()), **kept)
+        return ContentTree(docs=sorted(docs.values(), key=lambda d: _walk_order(d.path)), **kept)
 
     def _finish(self, tree: ContentTree, diagnostics: Diagnostics, changed_paths, started) -> LiveResult:
         options = self.options

@@ -267,3 +267,26 @@ def test_feeds_and_open_data_of_each_language(two_languages):
     assert "probability" not in english
     search = _page(two_languages, "en/search")  # A–Ö in English: the English title sorted in
     assert re.search(r'>Low risk of cancelled events</a> <span class="kind">\(risk\)', search)
+
+
+def test_a_reference_in_a_translations_text_is_checked_at_its_line(tmp_path):
+    content = _site(tmp_path, {"languages": "[sv, en]"},
+                    **{"risks/lag.en.md": RISK_EN + "\nSee [[mission:utbudd]].\n"})
+    found = [(d["code"], d["path"], d["line"]) for d in _check(content) if d["level"] == "error"]
+    assert found == [("unknown_ref", "content/risks/lag.en.md", 9)]
+
+
+def test_serve_shows_an_edited_translation_and_an_edited_original_in_both_languages(tmp_path):
+    from test_serve import serving
+    _site(tmp_path, {"languages": "[sv, en]"}, **{"risks/lag.en.md": RISK_EN.replace("probability: 1\n", "")})
+    with serving(tmp_path) as served:
+        assert "Low risk of cancelled events" in served.get("/en/risks/lag/")[1]
+        served.edit("content/risks/lag.en.md", "title: Low risk", "title: A low risk")
+        served.wait_for("/en/risks/lag/", lambda text: "<h1>A low risk of cancelled events</h1>" in text)
+        served.edit("content/risks/lag.md", "probability: 1", "probability: 2")
+        page = served.wait_for("/en/risks/lag/", lambda text: "2 – Less likely" in text)
+        assert "<h1>A low risk of cancelled events</h1>" in page and 'role="alert"' not in page
+        assert "2 – Mindre sannolik" in served.get("/risks/lag/")[1]
+        served.edit("content/risks/lag.en.md", "controls:", "probability: 4\ncontrols:")
+        page = served.wait_for("/en/risks/lag/", lambda text: 'role="alert"' in text)
+        assert "content/risks/lag.en.md:4" in page

@@ -208,9 +208,13 @@ class Publication:
             out.append(DataFile(path, label, len(self.data[path]), MEDIA[dot + ext]))
         return out
 
-    def _search_parts(self) -> list[str]:
-        """The parts of the search index after the first, which the search page merges into it."""
-        return search.parts(len(self._public_pages()), self.search_part_pages)[1:]  # a page each
+    @jinja2.pass_context
+    def _search_parts(self, context) -> list[str]:
+        """The parts of the search index of the page's language: the first, which the search page
+        loads, then the others, which it merges into it."""
+        language = context["page"].language
+        pages = [p for p in self._public_pages() if search.section_of(p, self.site.config.languages[1:]) == language]
+        return search.parts(len(pages), self.search_part_pages, language)
 
     def _public_pages(self) -> set[str]:
         """The pages the search index holds: each published entity's, in every language (Pagefind
@@ -304,7 +308,7 @@ class Publication:
             return {}
         try:
             return search.search_index({p: rendered[p] for p in sorted(self._public_pages()) if p in rendered},
-                                       self.search_part_pages)
+                                       self.search_part_pages, sections=self.site.config.languages[1:])
         except search.SearchFailed as exc:
             diagnostics.warning("publish_search_failed", SourceLocation(self.site.config.path, 1), problem=str(exc))
             return {}
@@ -316,7 +320,8 @@ class Publication:
         """Index the site where write.py has just written it (search.py); the paths added.
         Without an index the search page still offers the A–Ö index: a warning, not an error."""
         try:
-            return search.index_site(root, self._public_pages(), self.search_part_pages)
+            return search.index_site(root, self._public_pages(), self.search_part_pages,
+                                     sections=self.site.config.languages[1:])
         except search.SearchFailed as exc:
             diagnostics.warning("publish_search_failed", SourceLocation(self.site.config.path, 1), problem=str(exc))
             return []

@@ -132,8 +132,8 @@ def read_content(content_dir: Path, diagnostics: Diagnostics, cache=None) -> Con
                     diagnostics.warning("not_markdown", SourceLocation(relpath))
                     continue
                 translation = TRANSLATION_NAME.match(nfc(path.stem))
-                if translation:  # `ID.LANG.md`: parsed anew each build (the cache keeps originals)
-                    doc = _read_entity(path, entry.name, relpath, diagnostics, None, *translation.groups())
+                if translation:  # `ID.LANG.md`: a translation of ID.md (validate.translate)
+                    doc = _read_entity(path, entry.name, relpath, diagnostics, cache, *translation.groups())
                     if doc is not None:
                         translations.append(doc)
                     continue

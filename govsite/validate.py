@@ -1,7 +1,9 @@
 """RawDoc → typed entities, collecting every problem (never stopping at the first)."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +14,7 @@ from .locale import LANGUAGES, Locale, keys
 from .media import check_bodies
 from .schema import (ERROR, KIND_SPECS, SITE_SPEC, Choice, Context, ListOf, Obj, Text, dotted, parse_fields,
                      raw_refs, suggest)
-from .source import ContentTree, RawDoc, read_site
+from .source import ID_PATTERN, ContentTree, RawDoc, read_site
 
 # Names the site itself writes at the top of the output: a free page (written at <id>/index.html)
 # may not take them, nor one that is the same file where case does not count (`cname` is CNAME
@@ -338,6 +340,10 @@ def site_tables(docs: dict, languages: tuple, diagnostics: Diagnostics) -> dict:
         unknown = sorted(keys(doc.data) - keys(reference))
         if unknown:
             diagnostics.warning("locale_unknown_keys", where, count=len(unknown), keys=_listed(unknown))
+        refused = _unusable(doc.data, reference)
+        if refused:  # left out: the words of the language that fills in are used there
+            diagnostics.error("locale_bad_values", where, count=len(refused), keys=_listed(sorted(refused)))
+            doc = dataclasses.replace(doc, data=_without(doc.data, refused))
         if language in LANGUAGES:
             tables[language] = Locale.of_site(doc.data, language, Locale.load(language))
             continue
@@ -349,6 +355,50 @@ def site_tables(docs: dict, languages: tuple, diagnostics: Diagnostics) -> dict:
                                 keys=_listed(missing), main=main)
         tables[language] = Locale.of_site(doc.data, language, Locale.load(main))
     return tables
+
+
+_FORMATTER = string.Formatter()
+
+
+def _unusable(table: dict, reference: dict, prefix: str = "") -> set[str]:
+    """Keys of a site's table whose value cannot stand where govsite's Swedish one stands: not the
+    same type (text, list, table), a {slot} the Swedish text does not have or one that reaches
+    into a value ({title.__class__}), or an address part (accessibility_slug) that is no id."""
+    found = set()
+    for key, value in table.items():
+        name, ours = f"{prefix}{key}", reference.get(key)
+        if isinstance(ours, dict):
+            found |= _unusable(value, ours, name + ".") if isinstance(value, dict) else {name}
+        elif ours is None:
+            continue  # unknown: warned of, never read
+        elif not _same_shape(value, ours):
+            found.add(name)
+        elif isinstance(value, str):
+            try:
+                slots = {field for _, field, _, _ in _FORMATTER.parse(value) if field is not None}
+            except ValueError:  # an unmatched { or }
+                found.add(name)
+                continue
+            allowed = {field for _, field, _, _ in _FORMATTER.parse(ours) if field is not None}
+            if not slots <= allowed or (key == "accessibility_slug" and not ID_PATTERN.match(value)):
+                found.add(name)
+    return found
+
+
+def _same_shape(value, ours) -> bool:
+    """The same type, and a list (the default risk matrix) of as many items with the same fields."""
+    if type(value) is not type(ours):
+        return False
+    if isinstance(ours, list):
+        return len(value) == len(ours) and all(_same_shape(a, b) for a, b in zip(value, ours))
+    if isinstance(ours, dict):
+        return value.keys() == ours.keys() and all(_same_shape(value[k], ours[k]) for k in ours)
+    return True
+
+
+def _without(table: dict, dotted_keys: set, prefix: str = "") -> dict:
+    return {key: _without(value, dotted_keys, f"{prefix}{key}.") if isinstance(value, dict) else value
+            for key, value in table.items() if f"{prefix}{key}" not in dotted_keys}
 
 
 def _listed(names: list, limit: int = 12) -> str:

@@ -290,3 +290,16 @@ def test_serve_shows_an_edited_translation_and_an_edited_original_in_both_langua
         served.edit("content/risks/lag.en.md", "controls:", "probability: 4\ncontrols:")
         page = served.wait_for("/en/risks/lag/", lambda text: 'role="alert"' in text)
         assert "content/risks/lag.en.md:4" in page
+
+
+def test_a_site_table_value_that_could_reach_into_the_build_or_break_a_page_is_refused(tmp_path):
+    table = {"ui": {"site": {"skip_link": "{title.__class__.__init__.__globals__}", "home": ["not", "text"],
+                             "menu_current": "Olet täällä: {section}"},
+                    "theme": {"accessibility_slug": "../../outside"}},
+             "default_risk_matrix": {"ratings": [{"max": 3}]}}
+    content = _site(tmp_path, {"language": "fit"}, **{"locales/fit.yaml": yaml.safe_dump(table)})
+    found = [d for d in _check(content) if d["code"] == "locale_bad_values"]
+    assert len(found) == 1 and found[0]["level"] == "error" and found[0]["path"] == "content/locales/fit.yaml"
+    for key in ("ui.site.skip_link", "ui.site.home", "ui.theme.accessibility_slug", "default_risk_matrix.ratings"):
+        assert key in found[0]["message"]
+    assert "menu_current" not in found[0]["message"]

@@ -303,3 +303,21 @@ def test_a_site_table_value_that_could_reach_into_the_build_or_break_a_page_is_r
     for key in ("ui.site.skip_link", "ui.site.home", "ui.theme.accessibility_slug", "default_risk_matrix.ratings"):
         assert key in found[0]["message"]
     assert "menu_current" not in found[0]["message"]
+
+
+def test_the_change_history_on_a_page_of_another_language_is_marked_as_swedish(tmp_path):
+    from test_history import git
+    _site(tmp_path, {"languages": "[sv, en]"}, **{"risks/lag.en.md": RISK_EN.replace("probability: 1\n", "")})
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "Första versionen")
+    (tmp_path / "content/risks/lag.md").write_text(
+        (tmp_path / "content/risks/lag.md").read_text("utf-8").replace("probability: 1", "probability: 2"), "utf-8")
+    git(tmp_path, "commit", "-q", "-am", "Sannolikheten höjd", date="2024-02-10T09:00:00+01:00")
+    result = _build(tmp_path / "content", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    page = _page(tmp_path / "out", "en/risks/lag")
+    assert re.search(r'<ul lang="sv"><li>Sannolikheten höjdes från 1', page)
+    assert "<h2 id=\"history-heading\">Change history</h2>" in page
+    swedish = _page(tmp_path / "out", "risks/lag")
+    assert "<ul><li>Sannolikheten höjdes från 1" in swedish

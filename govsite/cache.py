@@ -42,18 +42,18 @@ from pathlib import Path, PurePosixPath
 
 from . import __version__
 from .errors import Diagnostic, SourceLocation
-from .locale import LANGUAGES, Locale
+from .locale import LANGUAGE_CODE, LANGUAGES, Locale
 from .model import KINDS
 from .source import RawDoc
 
 FOLDER = ".govsite-cache"
 FILE = "cache.json"
 FORMAT = "govsite-cache"
-VERSION = 3
+VERSION = 3  # 3: a parsed file knows its language (a translation, ID.LANG.md)
 _FRAGMENTS, _END = b'"fragments"\n', b'"end"\n'
 _SHA1 = re.compile(r"[0-9a-f]{40}")
 _PRINT = re.compile(r"[0-9a-f]{32}")  # a page's fingerprint (engine.py)
-_PART = re.compile(r"pagefind/([1-9][0-9]{0,5}/)?")  # a part of the search index (search.parts)
+_PART = re.compile(r"([a-z]{2,8}(-[a-z0-9]{1,8})*/)?pagefind/([1-9][0-9]{0,5}/)?")  # a part of the search index
 _LEVELS = ("error", "warning", "notice")
 _SCALARS = (str, int, float, bool, type(None))
 
@@ -251,7 +251,7 @@ def _stored_doc(doc: RawDoc | None):
     if doc is None:
         return None
     return [doc.kind, doc.id, doc.path, doc.data, [list(path) for path in doc.lines], list(doc.lines.values()),
-            doc.body, doc.body_line, doc.digest, doc.broken]
+            doc.body, doc.body_line, doc.digest, doc.broken, doc.language]
 
 
 def _stored_diagnostics(diagnostics: list[Diagnostic]) -> list:
@@ -338,9 +338,12 @@ def _doc_entry(entry) -> tuple[str, str, tuple]:
 def _doc(doc, relpath: str) -> RawDoc | None:
     if doc is None:
         return None
-    _require(type(doc) is list and len(doc) == 10, "doc")
-    kind, doc_id, path, data, keys, numbers, body, body_line, digest, broken = doc
-    _require(kind in KINDS and path == relpath and doc_id == PurePosixPath(relpath).stem, "doc path")
+    _require(type(doc) is list and len(doc) == 11, "doc")
+    kind, doc_id, path, data, keys, numbers, body, body_line, digest, broken, language = doc
+    # `ID.md`, or a translation `ID.LANG.md` (source.TRANSLATION_NAME)
+    _require(type(language) is str and (language == "" or re.fullmatch(LANGUAGE_CODE, language) is not None), "language")
+    _require(kind in KINDS and path == relpath and PurePosixPath(relpath).stem == (
+        f"{doc_id}.{language}" if language else doc_id), "doc path")
     _require(type(data) is dict and type(body) is str and _is_int(body_line) and type(broken) is bool, "doc fields")
     _require(digest == "" or (type(digest) is str and _SHA1.fullmatch(digest) is not None), "doc digest")
     _require(type(keys) is list and type(numbers) is list and len(keys) == len(numbers)
@@ -348,7 +351,7 @@ def _doc(doc, relpath: str) -> RawDoc | None:
              and all(type(k) is list and k and all(type(p) is str or _is_int(p) for p in k) for k in keys), "lines")
     lines = dict(zip(map(tuple, keys), numbers))
     _require(len(lines) == len(keys), "lines twice")
-    return RawDoc(kind, doc_id, path, data, lines, body, body_line, digest, broken)
+    return RawDoc(kind, doc_id, path, data, lines, body, body_line, digest, broken, language)
 
 
 def _diagnostics(stored) -> list[Diagnostic]:

@@ -14,6 +14,7 @@ from .links import entity_path
 from .markup import safe_address, xml_text
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML = "http://www.w3.org/1999/xhtml"
 
 
 def page_address(site: model.Site, path: str) -> str:
@@ -26,21 +27,28 @@ def _served_path(path: str) -> str:
     return path[: -len("index.html")] if path.endswith("index.html") else path
 
 
-def sitemap(site: model.Site, html_paths: list[str], lastmod: dict[str, str]) -> bytes:
+def sitemap(site: model.Site, html_paths: list[str], lastmod: dict[str, str], alternates: dict | None = None) -> bytes:
+    """`alternates`: output path → ((language, served path), …), the page in each of the site's
+    languages, written as xhtml:link alternates (what search engines read as hreflang)."""
     # Written as text, as ElementTree would indent it: building and serialising 30,000
     # elements took 0.1 s of every live edit at 10,000 pages.
     address = absolute(site, "")
-    entries = [_sitemap_entry(address, path, lastmod.get(path)) for path in sorted(html_paths) if path != "404.html"]
-    urlset = f'<urlset xmlns="{SITEMAP}">\n' + "".join(entries) + "</urlset>" if entries else \
-        f'<urlset xmlns="{SITEMAP}" />'
+    alternates = alternates or {}
+    entries = [_sitemap_entry(address, path, lastmod.get(path), alternates.get(path, ()))
+               for path in sorted(html_paths) if path != "404.html"]
+    namespaces = f'xmlns="{SITEMAP}"' + (f' xmlns:xhtml="{XHTML}"' if alternates else "")
+    urlset = f'<urlset {namespaces}>\n' + "".join(entries) + "</urlset>" if entries else \
+        f'<urlset {namespaces} />'
     return ('<?xml version="1.0" encoding="utf-8"?>\n' + urlset + "\n").encode("utf-8")
 
 
 @functools.lru_cache(maxsize=1 << 16)  # pure; the live preview writes the same 10,000 entries after each edit
-def _sitemap_entry(address: str, path: str, lastmod: str | None) -> str:
+def _sitemap_entry(address: str, path: str, lastmod: str | None, alternates: tuple = ()) -> str:
     loc = safe_address(xml_text(address + _served_path(path)))
     lastmod = f"    <lastmod>{escape(xml_text(lastmod))}</lastmod>\n" if lastmod else ""
-    return f"  <url>\n    <loc>{escape(loc)}</loc>\n{lastmod}  </url>\n"
+    links = "".join(f'    <xhtml:link rel="alternate" hreflang="{escape(language)}" '
+                    f'href="{escape(safe_address(xml_text(address + served)))}"/>\n' for language, served in alternates)
+    return f"  <url>\n    <loc>{escape(loc)}</loc>\n{lastmod}{links}  </url>\n"
 
 
 def lastmods(site: model.Site) -> dict[str, str]:

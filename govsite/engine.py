@@ -46,7 +46,7 @@ from .pipeline import Options, Result, failed, output_identity, settle, site_set
 from .publish import DATA_PAGE, Publication
 from .links import entity_path
 from .render import PageSpec, default_theme, plan_pages, site_files, theme_folders
-from .source import ContentTree, _read_entity, read_content
+from .source import TRANSLATION_NAME, ContentTree, _read_entity, read_content
 from .views import shown_kinds
 from .write import UnsafeOutput, WriteFailed, clean_stale, site_writer, update_site
 
@@ -196,8 +196,8 @@ class Engine:
                 parts = path.relative_to(root).parts
             except ValueError:
                 return None
-            if not _entity_file(root, parts):
-                return None
+            if not _entity_file(root, parts) or TRANSLATION_NAME.match(Path(parts[-1]).stem):
+                return None  # a translation (ID.LANG.md): the whole content is read again
             relpath = "/".join((root.name,) + parts)
             changed_rel.add(relpath)
             doc = _read_entity(path, parts[0], relpath, fresh, memory.docs) if path.is_file() else None
@@ -211,7 +211,8 @@ class Engine:
         diagnostics.extend(memory.read_diagnostics)
         order = list(docs.values()) if not came_or_went else sorted(
             docs.values(), key=lambda d: tuple(d.path.split("/")[1:]))  # the order read_content walks in
-        return ContentTree(site=memory.tree.site, docs=order, media=memory.tree.media)
+        return ContentTree(site=memory.tree.site, docs=order, media=memory.tree.media,
+                           translations=memory.tree.translations, locales=memory.tree.locales)
 
     # --- 2. unchanged: nothing to do ---
 
@@ -252,7 +253,8 @@ class Engine:
         def nav(page):
             return page.id, page.title, page.order, page.nav
         theme = inputs_digest(theme_folders(self.options.theme), ())
-        return _digest(repr((site.config, site.today, site.with_drafts, shown_kinds(site), theme,
+        tables = sorted((language, table.table) for language, table in site.config.tables.items())
+        return _digest(repr((site.config, tables, site.today, site.with_drafts, shown_kinds(site), theme,
                              [nav(p) for p in site.entities.get("pages", {}).values() if p.nav],
                              publication.search_page, publication.data_page, publication._search_parts(),
                              self.options.search_part_pages, sorted(site.media))))
@@ -425,9 +427,10 @@ def page_fingerprints(site: model.Site, pages: list[PageSpec], site_wide: str) -
     for entity in site.all():
         key = entity.key
         out = repr(site.links_out.get(key, ()))
-        shown[key] = _digest(repr(dataclasses.replace(entity, body="", body_line=0)) + out)
+        translated = repr(sorted(site.translations.get(key, {}).items()))  # every language's text of it
+        shown[key] = _digest(repr(dataclasses.replace(entity, body="", body_line=0)) + out + translated)
         whole[key] = _digest(repr(entity) + out + repr(site.links_in.get(key, ()))
-                             + repr(site.history.entities.get(key, ())))
+                             + repr(site.history.entities.get(key, ())) + translated)
     lists = _digest(site_wide + "".join(shown.values()) + repr(site.history.changes))
     prints = {}
     for page in pages:
@@ -445,12 +448,9 @@ def page_fingerprints(site: model.Site, pages: list[PageSpec], site_wide: str) -
 def search_parts(publication: Publication, prints: dict, per_part: int) -> dict[str, tuple[list, str]]:
     """{folder of a part of the search index: (its pages, a digest of their fingerprints)}, as
     search.index_site cuts the published pages into parts."""
-    pages = sorted(publication.public_pages())
-    out = {}
-    for number, folder in enumerate(search.parts(len(pages), per_part) if pages else []):
-        members = pages[number * per_part:(number + 1) * per_part]
-        out[folder] = members, _digest(repr([(path, prints.get(path)) for path in members]))
-    return out
+    sections = publication.site.config.languages[1:]
+    return {folder: (members, _digest(repr([(path, prints.get(path)) for path in members])))
+            for folder, members in search.partition(publication.public_pages(), per_part, sections).items()}
 
 
 def _file_digest(path: Path | None) -> str | None:

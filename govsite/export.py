@@ -17,7 +17,7 @@ from . import model
 from .history import history_as_data
 from .links import entity_path
 from .markup import safe_address, safe_text
-from .locale import Locale
+from .locale import for_site
 from .schema import ID_RE, KIND_SPECS, Text, licence_named, object_schema, refs_of
 
 SCHEMA_VERSION = "1.1"  # 1.1: control results, actions and risk categories
@@ -127,7 +127,22 @@ def entity_record(site: model.Site, entity: model.Entity) -> dict:
     record["backlinks"] = _link_items(site, site.links_in.get(entity.key, ()), outgoing=False)
     record["changes"] = [{name: change[name] for name in CHANGE_FIELDS}
                          for change in history_as_data(site, entity.key)]
+    translations = site.translations.get(entity.key, {})
+    if translations:
+        record["translations"] = {language: _translation(site, entity, translated, language)
+                                  for language, translated in translations.items()}
     return record
+
+
+def _translation(site: model.Site, entity: model.Entity, translated: model.Entity, language: str) -> dict:
+    """A translation as open data: its page, and the fields whose text it translates."""
+    found = {"page_url": absolute(site, f"{language}/" + entity_path(entity.kind, entity.id)),
+             "title": translated.title, "body": translated.body}
+    for name in KIND_SPECS[entity.kind]:
+        value = getattr(translated, name, None)
+        if value != getattr(entity, name, None) and value is not None:
+            found[name] = _plain(value)
+    return found
 
 
 def _link_items(site: model.Site, links, outgoing: bool) -> list[dict]:
@@ -191,6 +206,10 @@ def kind_schema(kind: str) -> dict:
         "links": _link_schema("from_goal"),
         "backlinks": _link_schema("to_goal"),
         "changes": _changes_schema(),  # history.py: what changed, newest first ("" commit: a history note)
+        # ID.LANG.md: by language, its page and the text it translates (title, body, text fields)
+        "translations": {"type": "object", "additionalProperties": {
+            "type": "object", "required": ["page_url", "title", "body"],
+            "properties": {"page_url": {"type": "string"}, "title": {"type": "string"}, "body": {"type": "string"}}}},
     })
     if kind == "risks":
         schema["properties"].update({"value": {"type": "integer", "minimum": 1}, "rating": {"type": "string"},
@@ -289,7 +308,7 @@ def _licence_node(site: model.Site) -> dict:
 
 def catalog(site: model.Site, files: dict[str, bytes]) -> dict:
     """A DCAT-AP-SE compatible catalog: one dataset per kind and one per register."""
-    locale = Locale.load(site.config.language)
+    locale = for_site(site.config)
     language = site.config.language
     text = lambda value: {"@value": value, "@language": language}  # noqa: E731
     publisher = {"@type": "foaf:Organization", "foaf:name": site.config.organisation}

@@ -55,6 +55,12 @@ VALUES = {  # template globals that are values, not functions with a docstring
     "history_page": "the address of the recent changes page",
     "recent_changes_shown": "how many changes the recent changes page shows",
     "lookup": "`lookup((kind, id))`: the entity of a key, or none",
+    "settings_lang": "` lang=\"sv\"` (the main language) on a page of another language, for text only written "
+                     "in it: site.yaml's (title, organisation) and the change history's; empty on the main "
+                     "language's pages",
+    "publication_pages": "the pages publish.py adds (the search page of each language), for the language sections",
+    "language_name": "`language_name(code)`: a language's name in the page's language, as CLDR writes it "
+                     "(\"svenska\", \"Swedish\", \"ruotsi\")",
 }
 
 

@@ -32,7 +32,7 @@ from pathlib import Path, PurePosixPath
 from . import __version__, model
 from .errors import Diagnostics, SourceLocation
 from .history_facts import Context, assessment, describe
-from .locale import Locale
+from .locale import for_site
 from .source import parse_document
 
 CACHE_VERSION = 2
@@ -288,7 +288,7 @@ def tells_why(subject: str) -> bool:
 
 
 def build_history(site: model.Site, log: dict | None) -> model.History:
-    locale = Locale.load(site.config.language)
+    locale = for_site(site.config)
     context = Context(locale, site)
     per_entity: dict[tuple, list] = {}
     if log is not None:

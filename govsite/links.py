@@ -193,6 +193,14 @@ def resolve(content: Content, diagnostics: Diagnostics, today: dt.date, with_dra
                 own_links[entity.key] = links
     for location, field, kind, ref_id in content.unchecked_refs:
         exists(diagnostics, lambda: (location, field), kind, ref_id)
+    # A translation's body is its own text: its references are checked as its original's are
+    # (its front matter's are the original's). Its links are the original's: a page of another
+    # language shows the same connections.
+    for translations in content.translations.values():
+        for translated in translations.values():
+            for line, target_kind, ref_id, goal in body_refs(translated):
+                check(diagnostics, translated, lambda: (SourceLocation(translated.path, line), "body"),
+                      target_kind, ref_id, goal)
     _check_unit_tree(entities["units"], diagnostics)
 
     if same_links:  # an edit of text or fields that link nothing new: the same backlinks
@@ -210,6 +218,8 @@ def resolve(content: Content, diagnostics: Diagnostics, today: dt.date, with_dra
         today=today,
         with_drafts=with_drafts,
         media=content.media,
+        translations={key: found for key, found in content.translations.items()
+                      if key[1] in published_entities[key[0]]},
     )
 
 

@@ -376,6 +376,15 @@ class SiteConfig:
     repository: Repository = Repository()
     feedback: Feedback = Feedback()
     path: str = "content/site.yaml"
+    # Every language the site publishes, the main one (`language`) first: site.yaml's
+    # `languages: [sv, en, fi]`, or `language:` alone.
+    languages: tuple = ()
+    # The site's own interface tables (content/locales/LANG.yaml) as locale.Locale, by language.
+    tables: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def __post_init__(self):
+        if not self.languages:
+            object.__setattr__(self, "languages", (self.language,))
 
     def risk_category(self, category_id: str) -> RiskCategory | None:
         return next((c for c in self.risk_categories if c.id == category_id), None)
@@ -440,9 +449,15 @@ class Site:
     with_drafts: bool = False
     history: History = field(default_factory=History)
     media: dict = field(default_factory=dict)  # "media/x.png" → bytes (source.read_media), published as is
+    # Translated entities: (kind, id) → {language: the entity with its translated text}
+    translations: dict = field(default_factory=dict)
 
     def get(self, key: Key) -> Entity | None:
         return self.entities.get(key[0], {}).get(key[1])
+
+    def translated(self, key: Key, language: str) -> Entity | None:
+        """The entity in `language`: its translation, or None when it has none."""
+        return self.translations.get(tuple(key[:2]), {}).get(language)
 
     def all(self):
         for kind in KINDS:

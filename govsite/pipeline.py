@@ -15,10 +15,9 @@ from .audit import read_report
 from .errors import Diagnostic, Diagnostics, SourceLocation
 from .links import ResolveMemo, resolve
 from .write import MARKER
-from .locale import LANGUAGES
 from .schema import base_url_problem, time_zone as time_zone_of
 from .search import PAGES_PER_PART
-from .source import ContentTree, read_content
+from .source import ContentTree, main_language, read_content
 from .validate import site_settings, validate
 
 
@@ -98,8 +97,7 @@ def settle(tree: ContentTree, options: Options, diagnostics: Diagnostics, memo=N
     resolved references of files it did not re-read."""
     content = validate(tree, diagnostics, lambda zone: today_for(options, zone, diagnostics), memo)
     if content.config is None:  # its words in the language site.yaml asks for, if it names one we have
-        language = tree.site.data.get("language") if tree.site else None
-        return (language if language in LANGUAGES else "sv"), None
+        return main_language(tree.site.data if tree.site else {}), None
     if options.base_url is not None:
         problem = base_url_problem(options.base_url)
         if problem:

@@ -10,6 +10,7 @@ reusable by machines. One object per build, in three steps the pipeline calls:
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import functools
 import unicodedata
 from collections.abc import Mapping
@@ -19,11 +20,12 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup as SafeHtml
 
-from . import discovery, export, feeds, model, search
+from . import discovery, export, feeds, model, search, views
 from .errors import Diagnostics, SourceLocation
 from .links import entity_path
-from .locale import Locale
-from .render import PageSpec
+from .locale import for_site
+from .render import PageSpec, plan_pages
+from .validate import default_matrix
 
 SEARCH_PAGE = "search/index.html"
 DATA_PAGE = "data/index.html"
@@ -64,6 +66,13 @@ def collation_key(language: str, text: str) -> str:
         else:
             out.append(unicodedata.normalize("NFD", char)[0])
     return "".join(out)
+
+
+def _letters(order: list) -> list[Letter]:
+    letters: dict[str, list] = {}
+    for _, letter, entity in order:
+        letters.setdefault(letter, []).append(entity)
+    return [Letter(letter, tuple(items)) for letter, items in letters.items()]
 
 
 def _az_item(language: str, entity: model.Entity) -> tuple:
@@ -107,9 +116,14 @@ class Publication:
         self.site = site
         self.search_part_pages = search_part_pages
         self.known_records = known_records
-        self.order = az_order(site, known_order)  # the A–Ö order
+        self.order = az_order(site, known_order)  # the A–Ö order of the main language
+        # Each language's A–Ö letters, each entity by its translated title where it has one.
+        self.letters = {site.config.language: _letters(self.order)}
+        for language in site.config.languages[1:]:
+            translated = views.in_language(site, language, default_matrix)
+            self.letters[language] = _letters(sorted(_az_item(language, e) for e in export.published(translated)))
         self.records: dict = {}  # the open data as made (export.EntityData, KindData), once `data` is
-        self.locale = Locale.load(site.config.language)
+        self.locale = for_site(site.config)
         taken = {entity_path("pages", i) + "index.html" for i in site.entities.get("pages", {})}
         self.search_page = SEARCH_PAGE not in taken
         self.data_page = DATA_PAGE not in taken
@@ -120,7 +134,7 @@ class Publication:
         return {"publish_meta": self._meta, "az_index": self.az_index, "data_files": self.data_files,
                 "data_licence": self.licence, "has_search_page": self.search_page,
                 "search_index_made": self.site.config.search, "search_parts": self._search_parts,
-                "has_data_page": self.data_page}
+                "has_data_page": self.data_page, "publication_pages": self.pages()}
 
     @jinja2.pass_context
     def _meta(self, context) -> dict:
@@ -128,13 +142,14 @@ class Publication:
         page: PageSpec = context["page"]
         entity = context.get("entity")
         site, config = self.site, self.site.config
+        locale = for_site(config, page.language or None)  # the words of the page's language
         canonical = discovery.page_address(site, page.path) if export.has_address(site) and \
             page.path != "404.html" else ""
         title = entity.title if entity else context.get("page_title", config.title)
         description = (entity.summary if entity and entity.summary else config.description)
-        feed_links = [(self.locale.t("publish.feed_site"), feeds.feed_path())]
+        feed_links = [(locale.t("publish.feed_site"), feeds.feed_path())]
         if entity is not None and entity.kind == "units" and not entity.draft:
-            feed_links.append((self.locale.t("publish.feed_unit", unit=entity.title), feeds.feed_path(entity.id)))
+            feed_links.append((locale.t("publish.feed_unit", unit=entity.title), feeds.feed_path(entity.id)))
         ld = []
         if page.path == "index.html":
             ld.append(discovery.organisation_ld(site))
@@ -148,19 +163,18 @@ class Publication:
             "styles": ["publish.css"] if page.path in (SEARCH_PAGE, DATA_PAGE) else [],
             "og": [("og:type", "website" if page.path == "index.html" else "article"),
                    ("og:site_name", config.title), ("og:title", title),
-                   ("og:description", description), ("og:locale", "sv_SE" if config.language == "sv" else "en_GB")]
+                   ("og:description", description), ("og:locale", str(locale.cldr))]
             + ([("og:url", canonical)] if canonical else []),
             "feeds": feed_links,
             "data": export.entity_data_path(entity.kind, entity.id) if entity is not None and not entity.draft else "",
             "json_ld": [SafeHtml(discovery.json_ld(item)) for item in ld],
         }
 
-    def az_index(self) -> list[Letter]:
-        """Every published entity, A–Ö by title, grouped by first letter."""
-        letters: dict[str, list] = {}
-        for _, letter, entity in self.order:
-            letters.setdefault(letter, []).append(entity)
-        return [Letter(letter, tuple(items)) for letter, items in letters.items()]
+    @jinja2.pass_context
+    def az_index(self, context) -> list[Letter]:
+        """Every published entity, A–Ö by title, grouped by first letter: in the page's language,
+        each entity by its translated title where it has one (made before any page renders)."""
+        return self.letters[context["page"].language or self.site.config.language]
 
     def reuse_records(self, records: dict) -> None:
         """Open-data records that cannot have changed (the engine decides), before `data` is made."""
@@ -193,12 +207,19 @@ class Publication:
             out.append(DataFile(path, label, len(self.data[path]), MEDIA[dot + ext]))
         return out
 
-    def _search_parts(self) -> list[str]:
-        """The parts of the search index after the first, which the search page merges into it."""
-        return search.parts(len(export.published(self.site)), self.search_part_pages)[1:]  # a page each
+    @jinja2.pass_context
+    def _search_parts(self, context) -> list[str]:
+        """The parts of the search index of the page's language: the first, which the search page
+        loads, then the others, which it merges into it."""
+        language = context["page"].language
+        pages = [p for p in self.public_pages() if search.section_of(p, self.site.config.languages[1:]) == language]
+        return search.parts(len(pages), self.search_part_pages, language)
 
     def public_pages(self) -> set[str]:
-        return {entity_path(e.kind, e.id) + "index.html" for e in export.published(self.site)}
+        """The pages the search index holds: each published entity's, in every language (Pagefind
+        keeps one index per <html lang>, stemmed for it, and the search page asks for its own)."""
+        paths = {entity_path(e.kind, e.id) + "index.html" for e in export.published(self.site)}
+        return paths | {f"{language}/{path}" for language in self.site.config.languages[1:] for path in paths}
 
     def licence(self) -> tuple[str, str]:
         """(name, address) of the data licence; the address is "" for a name govsite does not know."""
@@ -208,8 +229,10 @@ class Publication:
 
     def pages(self) -> list[PageSpec]:
         out = []
-        if self.search_page:
+        if self.search_page:  # one per language: Pagefind indexes each language apart (<html lang>)
             out.append(PageSpec(SEARCH_PAGE, "search.html"))
+            out.extend(PageSpec(f"{language}/{SEARCH_PAGE}", "search.html", language=language)
+                       for language in self.site.config.languages[1:])
         if self.data_page:
             out.append(PageSpec(DATA_PAGE, "data.html"))
         return out
@@ -227,6 +250,17 @@ class Publication:
             files.update(self.index_pages(rendered, diagnostics))
         return files
 
+    def _section_feeds(self, language: str) -> dict[str, bytes]:
+        """/{language}/feed.xml and the units' feeds there: titles and links of that language."""
+        site = views.in_language(self.site, language, default_matrix)
+        base = site.config.base_url
+        site = dataclasses.replace(site, config=dataclasses.replace(
+            site.config, base_url=(base if base.endswith("/") else base + "/") + f"{language}/"))
+        locale = for_site(self.site.config, language)
+        made = feeds.feeds(site, locale.t("publish.feed_site_title", site=site.config.title),
+                           locale.t("publish.feed_unit"))
+        return {f"{language}/{path}": data for path, data in made.items()}
+
     def beside_pages(self, paths: list[str], diagnostics: Diagnostics) -> dict[str, bytes]:
         """Feeds, open data, sitemap: every file but the search index. They need only the paths
         of the site's files (the sitemap lists the HTML pages), so a written build makes them
@@ -236,12 +270,19 @@ class Publication:
         files: dict[str, bytes] = dict(self.data)
         files.update(feeds.feeds(site, self.locale.t("publish.feed_site_title", site=site.config.title),
                                  self.locale.t("publish.feed_unit")))
+        for language in site.config.languages[1:]:  # each language's feeds, in its section
+            files.update(self._section_feeds(language))
         files[".nojekyll"] = b""
         files["robots.txt"] = discovery.robots(site)
-        drafts = {entity_path(e.kind, e.id) + "index.html" for e in site.all() if e.draft}
+        sections = [""] + [f"{language}/" for language in site.config.languages[1:]]
+        drafts = {prefix + entity_path(e.kind, e.id) + "index.html" for e in site.all() if e.draft for prefix in sections}
         html = [path for path in paths if path.endswith(".html") and path not in drafts]
         if export.has_address(site):
-            files["sitemap.xml"] = discovery.sitemap(site, html, discovery.lastmods(site))
+            lastmods = discovery.lastmods(site)
+            lastmods.update({prefix + path: day for path, day in lastmods.items() for prefix in sections[1:]})
+            alternates = views.Sections([*plan_pages(site), *self.pages()]).by_path(site.config) \
+                if len(sections) > 1 else None
+            files["sitemap.xml"] = discovery.sitemap(site, html, lastmods, alternates)
         else:
             diagnostics.notice("publish_no_base_url", where)
         cname = discovery.cname(site)  # a name that is none: validate.py warned at its line
@@ -259,7 +300,7 @@ class Publication:
             return {}
         try:
             return search.search_index({p: rendered[p] for p in sorted(self.public_pages()) if p in rendered},
-                                       self.search_part_pages)
+                                       self.search_part_pages, sections=self.site.config.languages[1:])
         except search.SearchFailed as exc:
             diagnostics.warning("publish_search_failed", SourceLocation(self.site.config.path, 1), problem=str(exc))
             return {}
@@ -271,7 +312,8 @@ class Publication:
         """Index the site where write.py has just written it (search.py); the paths added.
         Without an index the search page still offers the A–Ö index: a warning, not an error."""
         try:
-            return search.index_site(root, self.public_pages(), self.search_part_pages)
+            return search.index_site(root, self.public_pages(), self.search_part_pages,
+                                     sections=self.site.config.languages[1:])
         except search.SearchFailed as exc:
             diagnostics.warning("publish_search_failed", SourceLocation(self.site.config.path, 1), problem=str(exc))
             return []

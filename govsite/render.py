@@ -6,6 +6,7 @@ entity's file instead of rendering blank.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,7 +20,8 @@ from . import followup, model, views
 from .errors import Diagnostics, SourceLocation
 from .history import RECENT_LIMIT
 from .links import entity_path
-from .locale import Locale
+from .locale import for_site
+from .validate import default_matrix
 from .markup import Markup, resolve_links, resolve_media
 
 
@@ -30,6 +32,9 @@ class PageSpec:
     key: tuple | None = None  # the entity shown, if any
     kind: str = ""  # the kind listed, for index pages
     absolute_links: bool = False  # the 404 page is served at any depth: links from the site root
+    # The page's language: "" for the main one (today's addresses); another of the site's
+    # languages for its section, /{language}/… (views.in_language gives its words and entities)
+    language: str = ""
 
 
 def default_theme() -> Path:
@@ -59,27 +64,40 @@ def _theme_loader(theme: Path) -> jinja2.BaseLoader:
 
 
 def plan_pages(site: model.Site) -> list[PageSpec]:
-    """Every HTML page of the site, in a deterministic order."""
-    pages = [PageSpec("index.html", "home.html", ("pages", "index")), PageSpec("404.html", "404.html",
-                                                                               absolute_links=True)]
-    locale = Locale.load(site.config.language)
-    statement = views.accessibility_path(locale)
+    """Every HTML page of the site, in a deterministic order: the main language's at today's
+    addresses, then each other language's under /{language}/ (the 404 page once, in the main one)."""
+    pages = _language_pages(site, "")
+    pages.insert(1, PageSpec("404.html", "404.html", absolute_links=True))
+    for language in site.config.languages[1:]:
+        pages.extend(_language_pages(site, language))
+    return pages
+
+
+def _language_pages(site: model.Site, language: str) -> list[PageSpec]:
+    prefix = f"{language}/" if language else ""
+    pages = [PageSpec(prefix + "index.html", "home.html", ("pages", "index"), language=language)]
+    main_statement = views.accessibility_path(for_site(site.config))
+    statement = views.accessibility_path(for_site(site.config, language or None))
     for kind in model.KINDS:
         singular = model.SINGULAR[kind]
         if kind != "pages":
-            pages.append(PageSpec(f"{kind}/index.html", f"{kind}.html", kind=kind))
+            pages.append(PageSpec(f"{prefix}{kind}/index.html", f"{kind}.html", kind=kind, language=language))
         for entity_id in site.entities.get(kind, {}):
-            if kind == "pages" and (entity_id == "index" or entity_path(kind, entity_id) == statement):
+            if kind == "pages" and (entity_id == "index" or entity_path(kind, entity_id) == main_statement):
                 continue  # the home page; the accessibility statement's own text (below)
-            pages.append(PageSpec(entity_path(kind, entity_id) + "index.html", f"{singular}.html",
-                                  (kind, entity_id)))
-    # The accessibility statement (DIGG), at a slug from the locale: /tillganglighet/ in Swedish;
-    # the site's page at that address (pages/tillganglighet.md) is its text.
-    own_text = ("pages", statement.strip("/"))
-    pages.append(PageSpec(statement + "index.html", "accessibility.html",
-                          own_text if site.get(own_text) else None))
-    pages.append(PageSpec(views.changes_path(locale) + "index.html", "changes.html"))  # "Senaste ändringar"
-    pages += [PageSpec(followup.report_path(locale, plan) + "index.html", "plan_followup.html", plan.key)
+            pages.append(PageSpec(prefix + entity_path(kind, entity_id) + "index.html", f"{singular}.html",
+                                  (kind, entity_id), language=language))
+    # The accessibility statement (DIGG), at a slug from the locale: /tillganglighet/ in Swedish,
+    # /en/accessibility/ in English; the site's page at the main address (pages/tillganglighet.md)
+    # is its text, in each language its translation.
+    own_text = ("pages", main_statement.strip("/"))
+    pages.append(PageSpec(prefix + statement + "index.html", "accessibility.html",
+                          own_text if site.get(own_text) else None, language=language))
+    locale = for_site(site.config, language or None)
+    pages.append(PageSpec(prefix + views.changes_path(locale) + "index.html", "changes.html",  # "Senaste ändringar"
+                          language=language))
+    pages += [PageSpec(prefix + followup.report_path(locale, plan) + "index.html", "plan_followup.html", plan.key,
+                       language=language)
               for plan in site.entities.get("plans", {}).values() if followup.covered_risks(site, plan)]
     return pages
 
@@ -109,9 +127,12 @@ class Renderer:
 
     def __init__(self, site: model.Site, theme: Path, markup: Markup | None = None, body_cache=None,
                  helpers: dict | None = None):
-        self.site = site
+        self.site = self.main_site = site
         self.theme = Path(theme)
-        self.locale = Locale.load(site.config.language)
+        self.locale = for_site(site.config)
+        self.language = ""  # of the pages being rendered ("" the main one; see _in_language)
+        self._languages: dict = {}  # language → (Site in it, its Locale, its views memo)
+        self._sections: dict | None = None  # views.Sections of the site's languages
         self.markup = markup or Markup()
         self.body_cache = body_cache if body_cache is not None else {}
         self._views: dict = {}  # site-wide views, once per Site (see _memo)
@@ -126,16 +147,42 @@ class Renderer:
         self.env.filters["date"] = self.locale.date
         self.env.globals.update(
             site=site, config=site.config, t=self.locale.t, kind_label=self.locale.kind,
-            url=self._url, asset=self._asset, body=self._body, outgoing=self._outgoing, incoming=self._incoming,
+            url=self._url, asset=self._asset, site_root=self._site_root, body=self._body, outgoing=self._outgoing, incoming=self._incoming,
             goal_links=self._goal_links, rating=self._rating, arena_status=self._arena_status,
             level=self._level, risk_matrix=self._risk_matrix, unit_tree=self._unit_tree, ordered=views.ordered,
             nav_pages=self._nav_pages, main_menu=self._main_menu, lookup=site.get,
+            alternates=self._alternates, untranslated=self._untranslated, text_lang=self._text_lang,
+            language_name=lambda code: self.locale.language_name(code), settings_lang=SafeHtml(""),
         )
         self.env.globals.update(views.template_helpers(site, self.locale))  # the citizen's theme
         self.env.globals["history_page"] = views.changes_path(self.locale)  # the footer's "Senaste ändringar"
         self.env.globals["recent_changes_shown"] = RECENT_LIMIT
         # Features outside the core (publishing, history ...) give templates their own helpers.
         self.env.globals.update(helpers or {})
+
+    def _show(self, site: model.Site, locale) -> None:
+        """Templates read `site` in `locale`'s words from here on."""
+        self.site = site
+        self.env.filters["date"] = locale.date
+        self.env.globals.update(site=site, config=site.config, lookup=site.get, t=locale.t, kind_label=locale.kind,
+                                # site.yaml's own words (title, organisation) are in the main language
+                                settings_lang=SafeHtml(f' lang="{self.main_site.config.language}"')
+                                if site is not self.main_site else SafeHtml(""))
+        self.env.globals.update(views.template_helpers(site, locale))  # they read the site too
+
+    def _in_language(self, language: str) -> None:
+        """Render the next pages in `language` ("" the main one): its words, and each entity in
+        its translation where it has one. Pages come grouped by language (plan_pages), so a
+        worker switches a few times per build, and each language's views are kept."""
+        if language == self.language:
+            return
+        self._languages[self.language] = (self.site, self.locale, self._views)
+        if language not in self._languages:
+            site = views.in_language(self.main_site, language, default_matrix) if language else self.main_site
+            self._languages[language] = (site, for_site(self.main_site.config, language or None), {})
+        self.site, self.locale, self._views = self._languages[language]
+        self.language = language
+        self._show(self.site, self.locale)
 
     # --- helpers the templates call ---
 
@@ -153,9 +200,18 @@ class Renderer:
         if goal:
             path += f"#goal-{goal}"
         page: PageSpec = context["page"]
+        if page.language:  # a page of another language links to its own language's pages
+            path = self._section().local(page.language, path)
         if page.absolute_links:
             return self.site.config.base_path + path
         return relative_url(page.path, path)
+
+    @jinja2.pass_context
+    def _site_root(self, context) -> str:
+        """URL of the site's root from the current page, whatever its language (the search
+        index's addresses start there)."""
+        page: PageSpec = context["page"]
+        return self.site.config.base_path if page.absolute_links else relative_url(page.path, "")
 
     @jinja2.pass_context
     def _asset(self, context, name: str) -> str:
@@ -178,8 +234,9 @@ class Renderer:
             item = views._item(self.site, (kind, ref_id), goal)
             return item.title if item else ref_id
 
-        return SafeHtml(resolve_media(resolve_links(fragment, href_for, title_for),
-                                      lambda path: self._url(context, path)))
+        html = resolve_media(resolve_links(fragment, href_for, title_for), lambda path: self._url(context, path))
+        language = self._untranslated(entity)  # the original's text on a page of another language
+        return SafeHtml(f'<div lang="{language}">{html}</div>' if language and html.strip() else html)
 
     def _outgoing(self, entity):
         """What the entity refers to, grouped by field (views.Group)."""
@@ -237,7 +294,36 @@ class Renderer:
 
     # --- rendering ---
 
+    def _section(self) -> views.Sections:
+        if self._sections is None:
+            # Pages of other features (publish.py's search page in each language) come as a helper.
+            self._sections = views.Sections([*plan_pages(self.main_site),
+                                             *self.env.globals.get("publication_pages", ())])
+        return self._sections
+
+    @jinja2.pass_context
+    def _alternates(self, context) -> list:
+        """The page in every language of the site (views.Alternate), for the switcher and hreflang."""
+        page: PageSpec = context["page"]
+        return [dataclasses.replace(alternate, href=self.main_site.config.base_path + alternate.path
+                                    if page.absolute_links else relative_url(page.path, alternate.path))
+                for alternate in self._section().alternates(self.main_site.config, page)]
+
+    def _untranslated(self, subject) -> str:
+        """The main language, when `subject` (an entity or views.Item) is shown in it on a page
+        of another language; else "". The page says so, and marks its text (WCAG 3.1.2)."""
+        key = getattr(subject, "key", None)
+        if not self.language or key is None or self.main_site.translated(key, self.language):
+            return ""
+        return self.main_site.config.language
+
+    def _text_lang(self, subject) -> SafeHtml:
+        """` lang="sv"` on an element holding an untranslated entity's own text."""
+        language = self._untranslated(subject)
+        return SafeHtml(f' lang="{language}"') if language else SafeHtml("")
+
     def render(self, page: PageSpec) -> bytes:
+        self._in_language(page.language)
         entity = self.site.get(page.key) if page.key else None
         template = self.env.get_template(page.template)
         return template.render(page=page, entity=entity, kind=page.kind).encode("utf-8")
@@ -282,7 +368,7 @@ def site_files(theme: Path, site: model.Site) -> dict[str, bytes]:
     files = static_files(theme)
     if site.config.theme.colour:
         files["static/brand.css"] = views.brand_css(site.config.theme.colour)
-    files["static/print.css"] = followup.print_css(site, Locale.load(site.config.language))
+    files["static/print.css"] = followup.print_css(site, for_site(site.config))
     files.update(site.media)
     return files
 

@@ -12,6 +12,7 @@ from typing import Any, Iterator
 from urllib.parse import urlsplit
 
 from . import model
+from .locale import LANGUAGES
 from .errors import Diagnostics
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -444,7 +445,7 @@ def parse_fields(specs: dict, data: dict, ctx: Context, path: tuple, cls=None):
 @functools.cache
 def placeholders() -> frozenset[str]:
     """The placeholders `govsite new` writes for required fields, in every language."""
-    from .locale import LANGUAGES, Locale
+    from .locale import Locale
     return frozenset(Locale.load(language).t("scaffold.placeholder") for language in LANGUAGES)
 
 
@@ -588,7 +589,8 @@ ACCESSIBILITY = Obj(fields={"compliance": Choice(options=model.COMPLIANCE), "ass
 SITE_SPEC: dict[str, Spec] = {
     "title": Text(required=True),
     "organisation": Text(required=True),
-    "language": Choice(options=("sv", "en")),
+    "language": Choice(options=LANGUAGES),  # validate.py adds the languages a site supplies a table for
+    "languages": ListOf(item=Choice(options=LANGUAGES), unique=True),
     "base_url": BaseUrl(),
     "description": Text(),
     "contact": Obj(fields={"email": Text(), "phone": Text()}, cls=model.Contact),

@@ -5,6 +5,7 @@ The only module that reads content. Lines are file-absolute (the opening
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import re
@@ -17,9 +18,13 @@ import yaml
 
 from . import gfm, limits, media
 from .errors import Diagnostics, SourceLocation
+from .locale import LANGUAGE_CODE
 from .model import KINDS
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# `svagt-kulturutbud.en.md`: the English translation of risks/svagt-kulturutbud.md
+TRANSLATION_NAME = re.compile(rf"^([a-z0-9]+(?:-[a-z0-9]+)*)\.({LANGUAGE_CODE})$")
+LOCALES_FOLDER = "locales"  # content/locales/LANG.yaml: a site's own interface tables
 MAX_FILE_BYTES = 2 * 1024 * 1024  # a governance text is never this long; a 50 MB file is a mistake
 MAX_FRONT_MATTER_BYTES = 256 * 1024
 MAX_DEPTH = 20  # front matter nests three levels deep at most (plan → goals → missions)
@@ -61,6 +66,7 @@ class RawDoc:
     body_line: int = 0
     digest: str = ""
     broken: bool = False  # unreadable: its id exists, but it is not validated further
+    language: str = ""  # a translation (`ID.LANG.md` beside `ID.md`): its language
 
     def line(self, *path) -> int:
         """The line of a key (or the nearest enclosing key that has one)."""
@@ -79,6 +85,8 @@ class ContentTree:
     site: RawDoc | None
     docs: list[RawDoc] = field(default_factory=list)
     media: dict = field(default_factory=dict)  # "media/x.png" → bytes: content/media/, published as is
+    translations: list[RawDoc] = field(default_factory=list)  # `ID.LANG.md` files, beside their originals
+    locales: dict = field(default_factory=dict)  # content/locales/LANG.yaml: a site's own interface tables
 
 
 def read_content(content_dir: Path, diagnostics: Diagnostics, cache=None) -> ContentTree:
@@ -95,6 +103,8 @@ def read_content(content_dir: Path, diagnostics: Diagnostics, cache=None) -> Con
 
     site = read_site(content_dir, diagnostics)
     docs: list[RawDoc] = []
+    translations: list[RawDoc] = []
+    locales: dict[str, RawDoc] = {}
     files: dict[str, bytes] = {}
     for entry in sorted(os.scandir(content_dir), key=lambda e: e.name):
         if _ignored(entry.name) or entry.name == "site.yaml":
@@ -106,9 +116,12 @@ def read_content(content_dir: Path, diagnostics: Diagnostics, cache=None) -> Con
             if entry.name == media.FOLDER:
                 files = read_media(Path(entry.path), real_root, rel, diagnostics)
                 continue
+            if entry.name == LOCALES_FOLDER:
+                locales = read_locales(Path(entry.path), real_root, rel, diagnostics)
+                continue
             if entry.name not in KINDS:
                 diagnostics.warning("unknown_folder", SourceLocation(rel(Path(entry.path))),
-                                    folder=entry.name, kinds=", ".join((*KINDS, media.FOLDER)))
+                                    folder=entry.name, kinds=", ".join((*KINDS, media.FOLDER, LOCALES_FOLDER)))
                 continue
             for path in _walk(Path(entry.path)):
                 relpath = rel(path)
@@ -118,12 +131,37 @@ def read_content(content_dir: Path, diagnostics: Diagnostics, cache=None) -> Con
                 if path.suffix != ".md":
                     diagnostics.warning("not_markdown", SourceLocation(relpath))
                     continue
+                translation = TRANSLATION_NAME.match(nfc(path.stem))
+                if translation:  # `ID.LANG.md`: a translation of ID.md (validate.translate)
+                    doc = _read_entity(path, entry.name, relpath, diagnostics, cache, *translation.groups())
+                    if doc is not None:
+                        translations.append(doc)
+                    continue
                 doc = _read_entity(path, entry.name, relpath, diagnostics, cache)
                 if doc is not None:
                     docs.append(doc)
         else:
             diagnostics.warning("stray_file", SourceLocation(rel(Path(entry.path))))
-    return ContentTree(site=site, docs=docs, media=files)
+    return ContentTree(site=site, docs=docs, media=files, translations=translations, locales=locales)
+
+
+def read_locales(folder: Path, real_root: Path, rel, diagnostics: Diagnostics) -> dict[str, RawDoc]:
+    """content/locales/LANG.yaml → {LANG: RawDoc}: a site's own interface table for a language
+    govsite has none for (validate.py checks its keys against the built-in tables)."""
+    tables = {}
+    for path in _walk(folder):
+        relpath = rel(path)
+        if path.is_symlink() and not _inside(path, real_root):
+            diagnostics.error("symlink_outside", SourceLocation(relpath))
+            continue
+        if path.suffix != ".yaml" or not re.fullmatch(LANGUAGE_CODE, path.stem):
+            diagnostics.error("locale_bad_name", SourceLocation(relpath), name=path.name)
+            continue
+        read = _read_text(path, relpath, diagnostics)
+        parsed = parse_yaml(nfc(read[0]), relpath, 1, diagnostics) if read else None
+        if parsed is not None:
+            tables[path.stem] = RawDoc("locales", path.stem, relpath, parsed[0], parsed[1])
+    return tables
 
 
 def read_media(folder: Path, real_root: Path, rel, diagnostics: Diagnostics) -> dict[str, bytes]:
@@ -187,11 +225,19 @@ def _relative(path: Path, content_dir: Path) -> str:
 def site_language(content_dir: Path) -> str:
     """The language site.yaml names ("sv" when it names none, or cannot be read), for words
     said before the site is validated, or without it (a Ctrl-C while the content loads)."""
-    from .locale import LANGUAGES
     path = Path(content_dir) / "site.yaml"
     read = _read_text(path, "site.yaml", Diagnostics())
     parsed = parse_yaml(read[0], "site.yaml", 1, Diagnostics()) if read else None
-    language = parsed[0].get("language") if parsed else None
+    return main_language(parsed[0] if parsed else {})
+
+
+def main_language(data) -> str:
+    """The main language site.yaml's data names (`language:`, or the first of `languages:`), if
+    govsite has a table for it; else "sv"."""
+    from .locale import LANGUAGES
+    named = data.get("languages") if isinstance(data, dict) else None
+    language = data.get("language") if isinstance(data, dict) else None
+    language = language or (named[0] if isinstance(named, list) and named else None)
     return language if language in LANGUAGES else "sv"
 
 
@@ -264,8 +310,9 @@ def _read_site(path: Path, relpath: str, diagnostics: Diagnostics) -> RawDoc | N
     return RawDoc("site", "site", relpath, data, lines, digest=hashlib.sha1(raw).hexdigest())
 
 
-def _read_entity(path: Path, kind: str, relpath: str, diagnostics: Diagnostics, cache) -> RawDoc | None:
-    doc_id = nfc(path.stem)
+def _read_entity(path: Path, kind: str, relpath: str, diagnostics: Diagnostics, cache,
+                 doc_id: str | None = None, language: str = "") -> RawDoc | None:
+    doc_id = doc_id or nfc(path.stem)
     if not ID_PATTERN.match(doc_id):
         diagnostics.error("bad_file_name", SourceLocation(relpath), name=path.name,
                           suggestion=slugify(doc_id) or "namn")
@@ -286,6 +333,8 @@ def _read_entity(path: Path, kind: str, relpath: str, diagnostics: Diagnostics, 
     local = Diagnostics()
     doc = parse_document(text, kind, doc_id, relpath, digest, local)
     diagnostics.extend(local.items)
+    if language:
+        doc = dataclasses.replace(doc, language=language)
     if cache is not None:
         cache.put(relpath, digest, (doc, local.items))
     return doc

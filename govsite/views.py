@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from . import followup, media, model
 from .history_facts import trend as value_trend
-from .locale import Locale
+from .locale import Locale, for_site
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def incoming(site: model.Site, locale: Locale, entity: model.Entity) -> list[Gro
 
 
 def goal_links(site: model.Site, plan: model.Plan, goal: model.Goal) -> list[Group]:
-    locale = Locale.load(site.config.language)
+    locale = for_site(site.config)
     groups = []
     for name in ("missions", "risks"):
         items = [_item(site, (name, ref)) for ref in getattr(goal, name)]
@@ -557,3 +557,74 @@ def template_helpers(site: model.Site, locale: Locale) -> dict:
         "shown_kinds": kinds,
         "page_links": lambda page, entity: page_links(site, locale, page.path, entity),
     }
+
+
+# --- the site's languages --------------------------------------------------------
+
+def in_language(site: model.Site, language: str, default_matrix) -> model.Site:
+    """The site as a page of `language` shows it: every entity in its translation where it has
+    one (else the original), the settings' words in that language (the default risk matrix's
+    labels too, when the site uses it) and `config.language` that language."""
+    config = site.config
+    locale = for_site(config, language)
+    matrix = config.risk_matrix
+    if matrix == default_matrix(for_site(config)):
+        matrix = default_matrix(locale)
+    entities = {kind: {entity_id: site.translated((kind, entity_id), language) or entity
+                       for entity_id, entity in found.items()} for kind, found in site.entities.items()}
+    return dataclasses.replace(site, entities=entities,
+                               config=dataclasses.replace(config, language=language, risk_matrix=matrix))
+
+
+@dataclass(frozen=True)
+class Alternate:
+    """The same page in one of the site's languages (the switcher, hreflang, the sitemap)."""
+    language: str  # its code: "sv", "en", "fit"
+    name: str  # the language's name in itself: "Svenska", "English", "Suomi"
+    path: str  # served path from the site root: "en/risks/x/"
+    current: bool = False
+    href: str = ""  # from the page being rendered (render.py fills it in)
+
+
+class Sections:
+    """Which page is which in every language, from the planned pages (render.plan_pages)."""
+
+    def __init__(self, pages) -> None:
+        self._paths: dict = {}  # (template, key, kind) → {language: served path}
+        self._local: dict = {}  # language → served paths of its section, without the "{language}/"
+        for page in pages:
+            served = page.path[: -len("index.html")] if page.path.endswith("index.html") else page.path
+            self._paths.setdefault((page.template, page.key, page.kind), {})[page.language] = served
+            if page.language:
+                self._local.setdefault(page.language, set()).add(served[len(page.language) + 1:])
+
+    def local(self, language: str, path: str) -> str:
+        """A site path ("risks/x/", "" for home) as a page of `language` links to it: to the page
+        of its own section when there is one, else to the one page (static/, data/, media/)."""
+        base = path.partition("#")[0]
+        own = self._local.get(language, ())
+        if base.endswith("feed.xml"):  # publish.py writes each language's feeds in its section
+            base = base[: -len("feed.xml")]
+        return f"{language}/{path}" if base in own else path
+
+    def by_path(self, config: model.SiteConfig) -> dict:
+        """Output path → ((language, served path), …) of every page that is in several languages."""
+        main = config.languages[0]
+        found = {}
+        for paths in self._paths.values():
+            if len(paths) > 1:
+                links = tuple((language or main, served) for language, served in sorted(
+                    paths.items(), key=lambda item: config.languages.index(item[0] or main)))
+                for served in paths.values():
+                    found[served + "index.html" if served.endswith("/") or not served else served] = links
+        return found
+
+    def alternates(self, config: model.SiteConfig, page) -> list[Alternate]:
+        found = self._paths.get((page.template, page.key, page.kind), {})
+        if len(found) < 2:
+            return []
+        main = config.languages[0]
+        return [Alternate(language, for_site(config, language).t("site.language_name"), found[own],
+                          own == page.language)
+                for language in config.languages
+                for own in [("" if language == main else language)] if own in found]

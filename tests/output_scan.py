@@ -36,6 +36,13 @@ URL_ATTRIBUTES = {"href", "src", "action", "formaction", "srcset", "poster", "ba
 FORBIDDEN_TAGS = {"iframe", "frame", "frameset", "object", "embed", "applet", "base", "portal"}
 # The site's own scripts: its static/ files and the search bundle Pagefind generates at build time.
 OWN_SCRIPTS = ("static/", "pagefind/")
+# A language section's own search bundle: en/pagefind/ (govsite/search.py, one index per language).
+SECTION_INDEX = re.compile(r"^[a-z]{2,3}/pagefind/")
+
+
+def own_script(path: str, allowed) -> bool:
+    return any(path.startswith(prefix) for prefix in allowed) or (
+        "pagefind/" in allowed and SECTION_INDEX.match(path) is not None)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # JSON keys whose strings a reader follows as addresses.
 ADDRESS_KEY = re.compile(r"^(?:@id|\$id|href|src)$|(?:url|uri|link|homepage|image|logo)$", re.I)
@@ -117,7 +124,7 @@ class _HtmlScan(HTMLParser):
         if re.match(r"^[a-z][a-z0-9+.-]*:|^//", src, re.I):
             return False
         target = posixpath.normpath(posixpath.join(posixpath.dirname(self.page_path), src.split("?")[0]))
-        return any(target.startswith(prefix) for prefix in self.allowed_scripts)
+        return own_script(target, self.allowed_scripts)
 
 
 def scan_html(text: str, where: str, page_path: str = "", allowed_scripts=OWN_SCRIPTS,
@@ -230,7 +237,7 @@ def scan_file(path: Path, relpath: str, allowed_scripts=OWN_SCRIPTS) -> list[str
     if suffix == ".tsv":
         return scan_csv(text, relpath, "\t")
     if suffix in (".js", ".mjs"):
-        if not any(relpath.startswith(prefix) for prefix in allowed_scripts):
+        if not own_script(relpath, allowed_scripts):
             return [f"{relpath}: JavaScript outside the site's own static files"]
         return []
     if suffix == ".css":

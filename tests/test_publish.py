@@ -48,6 +48,8 @@ def published_sources(content: Path) -> dict[tuple[str, str], dict]:
     out = {}
     for kind in KINDS:
         for file in sorted((content / kind).glob("*.md")):
+            if "." in file.stem:  # a translation (ID.LANG.md): its original's entity, in another language
+                continue
             data = front_matter(file)
             if not data.get("draft"):
                 out[(kind, file.stem)] = data

@@ -69,7 +69,7 @@ def test_without_javascript_the_search_page_is_an_a_to_o_index(site, browser):
         titles = page.locator(".az-list li a").all_inner_texts()
         assert "För svag bredd i kultur- och fritidsaktiviteter" in titles
         assert "Tillväxtnämnden" in titles
-        assert len(titles) == sum(1 for _ in DEMO.glob("*/*.md"))
+        assert len(titles) == sum(1 for path in DEMO.glob("*/*.md") if "." not in path.stem)  # translations: /en/
         page.get_by_role("link", name="Tillväxtnämnden", exact=True).click()
         assert urlsplit(page.url).path == "/govsite/units/tillvaxtnamnden/"
         context.close()

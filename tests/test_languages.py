@@ -225,7 +225,9 @@ def test_every_page_has_a_switcher_and_hreflang_links_that_resolve(two_languages
             assert (target / "index.html").is_file() or target.is_file(), (relative, href)
         checked += 1
     assert checked >= 40
-    assert (two_languages / "en" / "accessibility" / "index.html").is_file()
+    statement = _page(two_languages, "en/accessibility")  # the statement in each language
+    assert '<html lang="en">' in statement and "<h1>Accessibility statement</h1>" in statement
+    assert "Tillgänglighetsredogörelse</h1>" in _page(two_languages, "tillganglighet")
     sitemap = (two_languages / "sitemap.xml").read_text("utf-8")
     assert '<xhtml:link rel="alternate" hreflang="en" href="https://example.org/prov/en/risks/lag/"/>' in sitemap
 
@@ -247,7 +249,7 @@ def test_a_swedish_and_finnish_site_shows_finnish_interface_words(tmp_path):
     risk = _page(tmp_path / "out", "fi/risks/lag")
     assert "Tätä sivua ei ole käännetty suomeksi. Sivun kieli: ruotsi." in risk
     assert "Todennäköisyys" in risk and "Epätodennäköinen" in risk  # the default matrix's words too
-    assert (tmp_path / "out" / "fi" / "saavutettavuus" / "index.html").is_file()
+    assert "<h1>Saavutettavuusseloste</h1>" in _page(tmp_path / "out", "fi/saavutettavuus")
 
 
 def test_feeds_and_open_data_of_each_language(two_languages):

@@ -32,6 +32,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import hashlib
+import pickle
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -256,7 +257,9 @@ class Engine:
         tables = sorted((language, table.table) for language, table in site.config.tables.items())
         return _digest(repr((site.config, tables, site.today, site.with_drafts, shown_kinds(site), theme,
                              [nav(p) for p in site.entities.get("pages", {}).values() if p.nav],
-                             publication.search_page, publication.data_page, publication._search_parts(),
+                             publication.search_page, publication.data_page,
+                             list(search.partition(publication.public_pages(), self.options.search_part_pages,
+                                                   site.config.languages[1:])),
                              self.options.search_part_pages, sorted(site.media))))
 
     # --- 4 and 5: render and write ---
@@ -416,22 +419,39 @@ def entity_page(kind: str, entity_id: str) -> str:
     return entity_path(kind, entity_id) + "index.html"
 
 
+_SHOWN_FIELDS: dict = {}  # entity class → its fields but `lines` (where each key is written, shown nowhere)
+
+
+def _values(entity: model.Entity, leave_out: tuple = ()) -> tuple:
+    names = _SHOWN_FIELDS.get(type(entity))
+    if names is None:
+        names = _SHOWN_FIELDS[type(entity)] = tuple(f.name for f in dataclasses.fields(entity) if f.name != "lines")
+    return tuple(getattr(entity, name) for name in names if name not in leave_out)
+
+
+def _pickled(value) -> str:
+    return hashlib.blake2b(pickle.dumps(value, protocol=5), digest_size=16).hexdigest()
+
+
 def _digest(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 def page_fingerprints(site: model.Site, pages: list[PageSpec], site_wide: str) -> dict[str, str]:
-    """{output path: digest of everything the page can show}: see the module's docstring."""
+    """{output path: digest of everything the page can show}: see the module's docstring.
+    Values are hashed as pickled (pickle writes every value it is given, and does it in C:
+    repr of 10,000 dataclasses took a second); an equal value pickled differently only renders
+    a page more, never one less."""
     shown = {}  # an entity as other pages show it: without its body
     whole = {}  # an entity as its own page shows it
     for entity in site.all():
         key = entity.key
-        out = repr(site.links_out.get(key, ()))
-        translated = repr(sorted(site.translations.get(key, {}).items()))  # every language's text of it
-        shown[key] = _digest(repr(dataclasses.replace(entity, body="", body_line=0)) + out + translated)
-        whole[key] = _digest(repr(entity) + out + repr(site.links_in.get(key, ()))
-                             + repr(site.history.entities.get(key, ())) + translated)
-    lists = _digest(site_wide + "".join(shown.values()) + repr(site.history.changes))
+        common = (key, _values(entity, ("body", "body_line")), site.links_out.get(key, ()),
+                  sorted(site.translations.get(key, {}).items()))  # every language's text of it
+        shown[key] = _pickled(common)
+        whole[key] = _pickled((shown[key], entity.body, site.links_in.get(key, ()),
+                               site.history.entities.get(key, ())))
+    lists = _digest(site_wide + "".join(shown.values()) + _pickled(site.history.changes))
     prints = {}
     for page in pages:
         if page.key is None or page.key == ("pages", "index"):

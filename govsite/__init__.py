@@ -1,3 +1,3 @@
 """govsite: a static site generator for public governance transparency."""
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"

@@ -452,11 +452,11 @@ def page_fingerprints(site: model.Site, pages: list[PageSpec], site_wide: str) -
     whole = {}  # an entity as its own page shows it
     for entity in site.all():
         key = entity.key
-        common = (key, _values(entity, ("body", "body_line")), site.links_out.get(key, ()),
-                  sorted(site.translations.get(key, {}).items()))  # every language's text of it
-        shown[key] = _pickled(common)
-        whole[key] = _pickled((shown[key], entity.body, site.links_in.get(key, ()),
-                               site.history.entities.get(key, ())))
+        translations = sorted(site.translations.get(key, {}).items())  # every other language's text of it
+        shown[key] = _pickled((key, _values(entity, ("body", "body_line")), site.links_out.get(key, ()),
+                               [(language, _values(text, ("body", "body_line"))) for language, text in translations]))
+        whole[key] = _pickled((shown[key], entity.body, [text.body for _, text in translations],
+                               site.links_in.get(key, ()), site.history.entities.get(key, ())))
     lists = _digest(site_wide + "".join(shown.values()) + _pickled(site.history.changes))
     prints = {}
     for page in pages:

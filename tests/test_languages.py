@@ -323,3 +323,25 @@ def test_the_change_history_on_a_page_of_another_language_is_marked_as_swedish(t
     assert "<h2 id=\"history-heading\">Change history</h2>" in page
     swedish = _page(tmp_path / "out", "risks/lag")
     assert "<ul><li>Sannolikheten höjdes från 1" in swedish
+
+
+def test_a_translation_edit_in_serve_renders_its_pages_only_and_equals_a_cold_build(tmp_path):
+    """Issue 20, item 5: the engine's fingerprints cover each language's text of an entity, so a
+    new paragraph in a translation renders the entity's pages (both languages) and the data page."""
+    from conftest import DEMO, tree_digest
+    from govsite.engine import Engine
+    from govsite.pipeline import Options
+    content = tmp_path / "content"
+    shutil.copytree(DEMO, content)
+    today = dt.date(2026, 12, 1)
+    engine = Engine(Options(content=content, output=tmp_path / "live", today=today), keep_files=True)
+    total = engine.build().rendered
+    translation = content / "risks" / "svagt-kulturutbud.en.md"
+    translation.write_text(translation.read_text("utf-8") + "\nA new paragraph about the follow-up.\n", "utf-8")
+    result = engine.build([translation])
+    assert not result.everything and result.rendered == 3 < total
+    assert "A new paragraph about the follow-up." in (tmp_path / "live/en/risks/svagt-kulturutbud/index.html").read_text()
+    cold = run_govsite("build", "--no-cache", "--content", content, "--output", tmp_path / "cold", "--today", "2026-12-01")
+    assert cold.returncode == 0, cold.stderr
+    no_search = lambda digest: {p: d for p, d in digest.items() if "pagefind/" not in p}  # noqa: E731 - serve keeps its index
+    assert no_search(tree_digest(tmp_path / "live")) == no_search(tree_digest(tmp_path / "cold"))

@@ -19,6 +19,7 @@ from markupsafe import Markup as SafeHtml
 from . import followup, model, views
 from .errors import Diagnostics, SourceLocation
 from .history import RECENT_LIMIT
+from .export import absolute, has_address
 from .links import entity_path
 from .locale import for_site
 from .validate import default_matrix
@@ -305,9 +306,14 @@ class Renderer:
     def _alternates(self, context) -> list:
         """The page in every language of the site (views.Alternate), for the switcher and hreflang."""
         page: PageSpec = context["page"]
-        return [dataclasses.replace(alternate, href=self.main_site.config.base_path + alternate.path
-                                    if page.absolute_links else relative_url(page.path, alternate.path))
-                for alternate in self._section().alternates(self.main_site.config, page)]
+        site = self.main_site
+        out = []
+        for alternate in self._section().alternates(site.config, page):
+            href = site.config.base_path + alternate.path if page.absolute_links else relative_url(page.path,
+                                                                                                  alternate.path)
+            out.append(dataclasses.replace(alternate, href=href,
+                                           address=absolute(site, alternate.path) if has_address(site) else href))
+        return out
 
     def _untranslated(self, subject) -> str:
         """The main language, when `subject` (an entity or views.Item) is shown in it on a page

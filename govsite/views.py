@@ -584,6 +584,7 @@ class Alternate:
     path: str  # served path from the site root: "en/risks/x/"
     current: bool = False
     href: str = ""  # from the page being rendered (render.py fills it in)
+    address: str = ""  # for hreflang: the public address where the site has one (search engines want it whole)
 
 
 class Sections:

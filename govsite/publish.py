@@ -1,11 +1,12 @@
 """Publishing: what makes the site findable, followable, searchable and
-reusable by machines. One object per build, in three steps the pipeline calls:
+reusable by machines. One object per build, in three steps the engine calls:
 
     publication = Publication(site)
     Renderer(site, theme, helpers=publication.helpers())   # head metadata, A–Ö index, data list
     render_all(plan_pages(site) + publication.pages(), ...) # the search page and the data page
-    files.update(publication.files(files, diagnostics))     # data/, feeds, sitemap, search index
-    (a written build: `beside_pages(paths, ...)` before its pages, then `index_written(folder, ...)`)
+    files.update(publication.beside_pages(paths, diagnostics))  # data/, feeds, sitemap: before the pages
+    then the search index: `index_written(folder, ...)` where the pages were written, or
+    `index_pages(pages, ...)` of pages in memory
 """
 from __future__ import annotations
 
@@ -107,15 +108,14 @@ def az_order(site: model.Site, known: list | None = None) -> list[tuple]:
 
 
 class Publication:
-    def __init__(self, site: model.Site, known_records: dict | None = None, known_order: list | None = None,
+    def __init__(self, site: model.Site, known_order: list | None = None,
                  search_part_pages: int = search.PAGES_PER_PART):
-        """`known_records`: open-data records that cannot have changed (the engine decides, see
-        export.export); `known_order`: the A–Ö order of the last build (its `order`);
+        """`known_order`: the A–Ö order of the last build (its `order`);
         `search_part_pages`: at most this many pages in each part of the search index (search.py).
         Everything the pages show is made here or before they render, never while they do."""
         self.site = site
         self.search_part_pages = search_part_pages
-        self.known_records = known_records
+        self.known_records = None  # open-data records that cannot have changed (reuse_records)
         self.order = az_order(site, known_order)  # the A–Ö order of the main language
         # Each language's A–Ö letters, each entity by its translated title where it has one.
         self.letters = {site.config.language: _letters(self.order)}
@@ -177,7 +177,8 @@ class Publication:
         return self.letters[context["page"].language or self.site.config.language]
 
     def reuse_records(self, records: dict) -> None:
-        """Open-data records that cannot have changed (the engine decides), before `data` is made."""
+        """Open-data records that cannot have changed (the engine decides, see export.export), before
+        `data` is made."""
         self.known_records = records
 
     @functools.cached_property
@@ -238,17 +239,6 @@ class Publication:
         return out
 
     # --- step 3: files beside the pages -----------------------------------------------
-
-    def files(self, rendered: Mapping[str, bytes], diagnostics: Diagnostics,
-              search_index: dict[str, bytes] | None = None) -> dict[str, bytes]:
-        """Feeds, open data, sitemap and the search index of the pages in `rendered` (`search_index`:
-        one made earlier, which the live preview reuses after an edit rather than index every page again)."""
-        files = self.beside_pages(list(rendered), diagnostics)
-        if self.search_page and search_index:
-            files.update(search_index)
-        else:
-            files.update(self.index_pages(rendered, diagnostics))
-        return files
 
     def _section_feeds(self, language: str) -> dict[str, bytes]:
         """/{language}/feed.xml and the units' feeds there: titles and links of that language."""

@@ -78,12 +78,18 @@ def safe_relpath(relpath: str) -> str:
     return normal
 
 
+def _holds(existing: Path, data: bytes) -> bool:
+    """Whether the file (not a link) already holds exactly these bytes."""
+    return not existing.is_symlink() and existing.is_file() and existing.stat().st_size == len(data) \
+        and existing.read_bytes() == data
+
+
 def _keep(existing: Path, target: Path, data: bytes) -> bool:
     """Hard-link the previous build's file into the new folder when its bytes are the
     same: nothing is rewritten (mtimes stay, so rsync and browsers see no change), and
     the previous output stays untouched until the swap, as before."""
     try:
-        if existing.is_symlink() or existing.stat().st_size != len(data) or existing.read_bytes() != data:
+        if not _holds(existing, data):
             return False
         os.link(existing, target)
         return True
@@ -235,8 +241,7 @@ def update_site(output: Path, files: Mapping[str, bytes], removed: Iterable[str]
                 data = files[relpath]
                 target = output / safe_relpath(relpath)
                 _inside(root, target)
-                if target.is_file() and not target.is_symlink() and target.stat().st_size == len(data) \
-                        and target.read_bytes() == data:
+                if _holds(target, data):
                     continue
                 if target.is_dir() and not target.is_symlink():  # the rename would fail after others
                     raise IsADirectoryError(errno.EISDIR, "a folder is where a file must go", str(target))

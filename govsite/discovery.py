@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 from . import model
 from .export import absolute, has_address, safe_strings
 from .schema import HOSTNAME
-from .links import entity_path
+from .links import entity_page
 from .markup import safe_address, xml_text
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -58,7 +58,7 @@ def lastmods(site: model.Site) -> dict[str, str]:
 
 @functools.lru_cache(maxsize=1 << 16)  # pure; the live preview asks for the same 10,000 after each edit
 def _lastmod(kind: str, entity_id: str, updated) -> tuple[str, str]:
-    return entity_path(kind, entity_id) + "index.html", updated.isoformat()
+    return entity_page(kind, entity_id), updated.isoformat()
 
 
 def robots(site: model.Site) -> bytes:

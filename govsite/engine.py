@@ -46,7 +46,7 @@ from .links import ResolveMemo
 from .parallel import render_pages
 from .pipeline import Options, Result, failed, output_identity, settle, site_settings_time_zone, today_for
 from .publish import DATA_PAGE, Publication
-from .links import entity_path
+from .links import entity_page
 from .render import PageSpec, default_theme, plan_pages, site_files, theme_folders
 from .source import TRANSLATION_NAME, ContentTree, _read_entity, read_content
 from .views import shown_kinds
@@ -415,10 +415,6 @@ class Engine:
 
 
 # --- fingerprints ---
-
-def entity_page(kind: str, entity_id: str) -> str:
-    return entity_path(kind, entity_id) + "index.html"
-
 
 _SHOWN_FIELDS: dict = {}  # entity class → its fields but `lines` (where each key is written, shown nowhere)
 

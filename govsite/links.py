@@ -22,6 +22,11 @@ def entity_path(kind: str, entity_id: str) -> str:
     return f"{kind}/{entity_id}/"
 
 
+def entity_page(kind: str, entity_id: str) -> str:
+    """The output file of an entity's page: "risks/x/index.html"."""
+    return entity_path(kind, entity_id) + "index.html"
+
+
 def body_refs(entity: model.Entity):
     """(line, kind, id, goal) for every reference in the Markdown body, in any form Markdown
     has for a link's address (markup.BODY_REF, the one pattern render resolves too)."""

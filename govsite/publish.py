@@ -23,7 +23,7 @@ from markupsafe import Markup as SafeHtml
 
 from . import discovery, export, feeds, model, search, views
 from .errors import Diagnostics, SourceLocation
-from .links import entity_path
+from .links import entity_page
 from .locale import for_site
 from .render import PageSpec, plan_pages
 from .validate import default_matrix
@@ -124,7 +124,7 @@ class Publication:
             self.letters[language] = _letters(sorted(_az_item(language, e) for e in export.published(translated)))
         self.records: dict = {}  # the open data as made (export.EntityData, KindData), once `data` is
         self.locale = for_site(site.config)
-        taken = {entity_path("pages", i) + "index.html" for i in site.entities.get("pages", {})}
+        taken = {entity_page("pages", i) for i in site.entities.get("pages", {})}
         self.search_page = SEARCH_PAGE not in taken
         self.data_page = DATA_PAGE not in taken
 
@@ -219,7 +219,7 @@ class Publication:
     def public_pages(self) -> set[str]:
         """The pages the search index holds: each published entity's, in every language (Pagefind
         keeps one index per <html lang>, stemmed for it, and the search page asks for its own)."""
-        paths = {entity_path(e.kind, e.id) + "index.html" for e in export.published(self.site)}
+        paths = {entity_page(e.kind, e.id) for e in export.published(self.site)}
         return paths | {f"{language}/{path}" for language in self.site.config.languages[1:] for path in paths}
 
     def licence(self) -> tuple[str, str]:
@@ -265,7 +265,7 @@ class Publication:
         files[".nojekyll"] = b""
         files["robots.txt"] = discovery.robots(site)
         sections = [""] + [f"{language}/" for language in site.config.languages[1:]]
-        drafts = {prefix + entity_path(e.kind, e.id) + "index.html" for e in site.all() if e.draft for prefix in sections}
+        drafts = {prefix + entity_page(e.kind, e.id) for e in site.all() if e.draft for prefix in sections}
         html = [path for path in paths if path.endswith(".html") and path not in drafts]
         if export.has_address(site):
             lastmods = discovery.lastmods(site)

@@ -20,7 +20,7 @@ from . import followup, model, views
 from .errors import Diagnostics, SourceLocation
 from .history import RECENT_LIMIT
 from .export import absolute, has_address
-from .links import entity_path
+from .links import entity_page, entity_path
 from .locale import for_site
 from .validate import default_matrix
 from .markup import Markup, resolve_links, resolve_media
@@ -86,7 +86,7 @@ def _language_pages(site: model.Site, language: str) -> list[PageSpec]:
         for entity_id in site.entities.get(kind, {}):
             if kind == "pages" and (entity_id == "index" or entity_path(kind, entity_id) == main_statement):
                 continue  # the home page; the accessibility statement's own text (below)
-            pages.append(PageSpec(prefix + entity_path(kind, entity_id) + "index.html", f"{singular}.html",
+            pages.append(PageSpec(prefix + entity_page(kind, entity_id), f"{singular}.html",
                                   (kind, entity_id), language=language))
     # The accessibility statement (DIGG), at a slug from the locale: /tillganglighet/ in Swedish,
     # /en/accessibility/ in English; the site's page at the main address (pages/tillganglighet.md)

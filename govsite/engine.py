@@ -142,7 +142,12 @@ class Engine:
         publication = Publication(site, known_order=memory.az_order if memory.site is not None else None,
                                   search_part_pages=options.search_part_pages)
         pages = plan_pages(site) + publication.pages()  # 3. plan
-        prints = page_fingerprints(site, pages, self._site_wide(site, publication))
+        parts = search.partition(publication.public_pages, options.search_part_pages, site.config.languages[1:])
+        prints = page_fingerprints(site, pages, self._site_wide(site, publication, parts))
+        # {folder of a part of the search index: a digest of its pages' fingerprints}: a part is made again
+        # only when it changed (_search_index)
+        part_prints = {folder: _digest(repr([(path, prints.get(path)) for path in members]))
+                       for folder, members in parts.items()} if publication.makes_search_index() else {}
         self._reuse_open_data(publication, prints)
         if DATA_PAGE in prints:  # the data page lists the open data's sizes
             prints[DATA_PAGE] = _digest(prints[DATA_PAGE] + repr(publication.data_files()))
@@ -153,9 +158,9 @@ class Engine:
         if everything:
             paths = self._everything(site, publication, pages, files, diagnostics, language)
         else:
-            paths = self._changes(site, publication, pages, prints, wanted, files, diagnostics, language)
+            paths = self._changes(site, publication, pages, parts, part_prints, wanted, files, diagnostics, language)
         seconds["render"] = time.perf_counter() - started - seconds["load"]
-        self._remember(site, publication, prints, paths, inputs, language, diagnostics, everything)
+        self._remember(site, publication, prints, part_prints, paths, inputs, language, diagnostics, everything)
         seconds["total"] = time.perf_counter() - started
         result_files = memory.files if self.keep_files else OutputFiles(Path(options.output), paths) \
             if self.write else {}
@@ -250,7 +255,7 @@ class Engine:
                 if isinstance(key, str) or memory.fingerprints.get(entity_page(*key)) == prints.get(entity_page(*key))}
         publication.reuse_records(kept)
 
-    def _site_wide(self, site: model.Site, publication: Publication) -> str:
+    def _site_wide(self, site: model.Site, publication: Publication, parts: dict) -> str:
         """What every page can show besides entities: settings, the day, the menu, the theme."""
         def nav(page):
             return page.id, page.title, page.order, page.nav
@@ -259,8 +264,7 @@ class Engine:
         return _digest(repr((site.config, tables, site.today, site.with_drafts, shown_kinds(site), theme,
                              [nav(p) for p in site.entities.get("pages", {}).values() if p.nav],
                              publication.search_page, publication.data_page,
-                             list(search.partition(publication.public_pages(), self.options.search_part_pages,
-                                                   site.config.languages[1:])),
+                             list(parts),
                              self.options.search_part_pages, sorted(site.media))))
 
     # --- 4 and 5: render and write ---
@@ -305,7 +309,8 @@ class Engine:
                                    diagnostics, language)
         return paths + added
 
-    def _changes(self, site, publication, pages, prints, wanted, files, diagnostics, language) -> list[str]:
+    def _changes(self, site, publication, pages, parts, part_prints, wanted, files, diagnostics,
+                 language) -> list[str]:
         """Only the pages whose fingerprint changed, rendered into memory; then the files whose
         bytes changed replace theirs in place, and those no longer made go."""
         memory = self.memory
@@ -318,7 +323,7 @@ class Engine:
             # serve: the preview's index waits for the next full build (seconds per edit otherwise)
             files.update(memory.search_index)
         elif publication.makes_search_index():
-            index, kept = self._search_index(publication, prints, rendered, diagnostics)
+            index, kept = self._search_index(publication, parts, part_prints, rendered, diagnostics)
             files.update(index)
         paths = set(files) | {page.path for page in pages} | set(kept)
         before = memory.files
@@ -345,14 +350,15 @@ class Engine:
             return list(before)
         return sorted(set(paths))
 
-    def _search_index(self, publication, prints, rendered, diagnostics) -> tuple[dict[str, bytes], list[str]]:
+    def _search_index(self, publication, parts, part_prints, rendered,
+                      diagnostics) -> tuple[dict[str, bytes], list[str]]:
         """The CLI's index after an edit, part by part (search.py): a part none of whose pages
         changed is kept as written; the others are made again from their pages, as rendered now
         or as on disk. (the files made, the paths kept)"""
         output = Path(self.options.output)
         made, kept = {}, []
-        for folder, (members, digest) in search_parts(publication, prints, self.options.search_part_pages).items():
-            if self.memory.search_parts.get(folder) == digest:
+        for folder, members in parts.items():
+            if self.memory.search_parts.get(folder) == part_prints[folder]:
                 kept += [p for p in self.memory.paths if search.in_part(p, folder)]
                 continue
             pages = {p: rendered[p] if p in rendered else (output / p).read_bytes() for p in members}
@@ -391,11 +397,11 @@ class Engine:
 
     # --- after a good build ---
 
-    def _remember(self, site, publication, prints, paths, inputs, language, diagnostics, everything) -> None:
+    def _remember(self, site, publication, prints, part_prints, paths, inputs, language, diagnostics,
+                  everything) -> None:
         memory = self.memory
         memory.site, memory.fingerprints, memory.paths = site, prints, list(paths)
-        memory.search_parts = {folder: digest for folder, (_, digest) in search_parts(
-            publication, prints, self.options.search_part_pages).items()} if publication.makes_search_index() else {}
+        memory.search_parts = part_prints
         memory.records = publication.records
         memory.az_order = publication.order
         if memory.disk is not None:
@@ -465,14 +471,6 @@ def page_fingerprints(site: model.Site, pages: list[PageSpec], site_wide: str) -
         prints[page.path] = _digest(site_wide + page.path + page.template + whole.get(key, "")
                                     + "".join(shown.get(k, "") for k in sorted(near)))
     return prints
-
-
-def search_parts(publication: Publication, prints: dict, per_part: int) -> dict[str, tuple[list, str]]:
-    """{folder of a part of the search index: (its pages, a digest of their fingerprints)}, as
-    search.index_site cuts the published pages into parts."""
-    sections = publication.site.config.languages[1:]
-    return {folder: (members, _digest(repr([(path, prints.get(path)) for path in members])))
-            for folder, members in search.partition(publication.public_pages(), per_part, sections).items()}
 
 
 def _file_digest(path: Path | None) -> str | None:

@@ -213,12 +213,14 @@ class Publication:
         """The parts of the search index of the page's language: the first, which the search page
         loads, then the others, which it merges into it."""
         language = context["page"].language
-        pages = [p for p in self.public_pages() if search.section_of(p, self.site.config.languages[1:]) == language]
+        pages = [p for p in self.public_pages if search.section_of(p, self.site.config.languages[1:]) == language]
         return search.parts(len(pages), self.search_part_pages, language)
 
+    @functools.cached_property
     def public_pages(self) -> set[str]:
         """The pages the search index holds: each published entity's, in every language (Pagefind
-        keeps one index per <html lang>, stemmed for it, and the search page asks for its own)."""
+        keeps one index per <html lang>, stemmed for it, and the search page asks for its own).
+        Made once: the engine, the search page and the index all ask (0.14 s at 10,000 entities)."""
         paths = {entity_page(e.kind, e.id) for e in export.published(self.site)}
         return paths | {f"{language}/{path}" for language in self.site.config.languages[1:] for path in paths}
 
@@ -289,7 +291,7 @@ class Publication:
         if not self.makes_search_index():
             return {}
         try:
-            return search.search_index({p: rendered[p] for p in sorted(self.public_pages()) if p in rendered},
+            return search.search_index({p: rendered[p] for p in sorted(self.public_pages) if p in rendered},
                                        self.search_part_pages, sections=self.site.config.languages[1:])
         except search.SearchFailed as exc:
             diagnostics.warning("publish_search_failed", SourceLocation(self.site.config.path, 1), problem=str(exc))
@@ -302,7 +304,7 @@ class Publication:
         """Index the site where write.py has just written it (search.py); the paths added.
         Without an index the search page still offers the A–Ö index: a warning, not an error."""
         try:
-            return search.index_site(root, self.public_pages(), self.search_part_pages,
+            return search.index_site(root, self.public_pages, self.search_part_pages,
                                      sections=self.site.config.languages[1:])
         except search.SearchFailed as exc:
             diagnostics.warning("publish_search_failed", SourceLocation(self.site.config.path, 1), problem=str(exc))
